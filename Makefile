@@ -1,0 +1,69 @@
+# Booking Graph: `make run` serves the API with demo data; `make test` runs every test.
+# Both set up everything they need on a fresh machine (virtualenv, packages, database).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8006
+MANAGE := $(PY) manage.py
+
+# Variables from .env reach the helper scripts too (Django reads .env on its own).
+-include .env
+export
+
+.PHONY: run test install install-dev services database migrate demo graphiql schema worker web bench clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed graphiql
+install-dev: $(VENV)/.installed-dev graphiql
+
+services:
+	@bash scripts/ensure_services.sh
+
+database: services
+	@$(MANAGE) ensure_database
+
+migrate: database
+	@$(MANAGE) migrate --noinput -v 1
+
+demo: migrate
+	@$(MANAGE) seed_demo --if-empty
+
+graphiql:
+	@bash scripts/install_graphiql.sh
+
+run: install demo
+	@bash scripts/run_dev.sh $(PORT)
+
+test: install-dev services
+	@$(MANAGE) ensure_database
+	$(PY) -m pytest
+
+schema: $(VENV)/.installed
+	$(MANAGE) export_schema booking_graph.schema --path schema.graphql
+	@echo "-- schema.graphql written"
+
+worker: $(VENV)/.installed
+	$(MANAGE) rundramatiq --processes 1 --threads 2
+
+web: $(VENV)/.installed
+	$(MANAGE) runserver 0.0.0.0:$(PORT)
+
+bench: install-dev services
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,263 @@
+"""Django settings for Booking Graph.
+
+Everything a deployment changes comes from the environment (``.env`` is read
+for local runs); every variable is listed with its default in ``env.example``.
+DEBUG defaults to on so that a fresh clone runs locally with no set-up; any
+real deployment sets ``DEBUG=0``, which makes SECRET_KEY mandatory.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent  # backend/
+PROJECT_DIR = BASE_DIR.parent  # repository root
+
+load_dotenv(PROJECT_DIR / ".env")
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+# --- Core -----------------------------------------------------------------
+
+DEBUG = env_bool("DEBUG", True)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "corsheaders",
+    "strawberry_django",
+    "django_dramatiq",
+    "booking_graph",
+    "catalog",
+    "bookings",
+    "voice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "booking_graph.urls"
+WSGI_APPLICATION = "booking_graph.wsgi.application"
+ASGI_APPLICATION = "booking_graph.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "HOST": env_str("DB_HOST", "127.0.0.1"),
+        "PORT": env_str("DB_PORT", "5432"),
+        "NAME": env_str("DB_NAME", "booking_graph"),
+        "USER": env_str("DB_USER", "postgres"),
+        "PASSWORD": env_str("DB_PASSWORD", ""),
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth, sessions, CSRF, CORS -------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://localhost:5173")
+CORS_ALLOW_CREDENTIALS = True  # the frontend sends the session cookie
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ",".join(CORS_ALLOWED_ORIGINS))
+
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- I18N / time --------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+# "Today" for booking rules is the business's local date, not UTC's.
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploaded files ------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = PROJECT_DIR / "var" / "static"
+# GraphiQL's scripts and styles, installed from npm by `make` (no CDN at run time).
+STATICFILES_DIRS = [PROJECT_DIR / "var" / "graphiql-dist"]
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
+MEDIA_URL = "/media/"
+
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+USE_S3 = bool(AWS_STORAGE_BUCKET_NAME)
+if USE_S3:
+    default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME", "us-east-1"),
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            # MinIO and SeaweedFS need path-style addressing and SigV4.
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": env_int("VOICE_AUDIO_URL_TTL_SECONDS", 300),
+        },
+    }
+else:
+    default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": default_storage,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Voice notes ----------------------------------------------------------------
+
+VOICE_MAX_UPLOAD_BYTES = env_int("VOICE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+VOICE_MAX_DURATION_SECONDS = env_float("VOICE_MAX_DURATION_SECONDS", 300.0)
+VOICE_AUDIO_URL_TTL_SECONDS = env_int("VOICE_AUDIO_URL_TTL_SECONDS", 300)
+VOICE_MAX_ATTEMPTS = env_int("VOICE_MAX_ATTEMPTS", 5)
+VOICE_RETRY_MIN_BACKOFF_MS = env_int("VOICE_RETRY_MIN_BACKOFF_MS", 5_000)
+VOICE_RETRY_MAX_BACKOFF_MS = env_int("VOICE_RETRY_MAX_BACKOFF_MS", 300_000)
+ASSEMBLYAI_API_KEY = env_str("ASSEMBLYAI_API_KEY")
+ASSEMBLYAI_BASE_URL = env_str("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
+ASSEMBLYAI_HTTP_TIMEOUT = env_float("ASSEMBLYAI_HTTP_TIMEOUT", 30.0)
+ASSEMBLYAI_POLLING_INTERVAL = env_float("ASSEMBLYAI_POLLING_INTERVAL", 3.0)
+# Which Transcriber runs: "assemblyai" when a key is set, the offline one otherwise.
+VOICE_TRANSCRIBER = env_str("VOICE_TRANSCRIBER", "assemblyai" if ASSEMBLYAI_API_KEY else "pocketsphinx")
+
+# Requests larger than this are refused by Django before any view runs; it sits
+# just above the audio limit so a maximal upload plus its multipart envelope fits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = VOICE_MAX_UPLOAD_BYTES + 1024 * 1024
+# Uploads above this spill to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+
+# --- Queue ----------------------------------------------------------------------
+
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+DRAMATIQ_BROKER = {
+    "BROKER": "dramatiq.brokers.redis.RedisBroker",
+    "OPTIONS": {"url": REDIS_URL},
+    "MIDDLEWARE": [
+        "dramatiq.middleware.AgeLimit",
+        "dramatiq.middleware.TimeLimit",
+        "dramatiq.middleware.Callbacks",
+        "dramatiq.middleware.Retries",
+        "django_dramatiq.middleware.DbConnectionsMiddleware",
+    ],
+}
+DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+
+# --- GraphQL ----------------------------------------------------------------------
+
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
+GRAPHQL_PAGE_SIZE_DEFAULT = env_int("GRAPHQL_PAGE_SIZE_DEFAULT", 20)
+GRAPHQL_PAGE_SIZE_MAX = env_int("GRAPHQL_PAGE_SIZE_MAX", 100)
+
+STRAWBERRY_DJANGO = {
+    "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
+    "TYPE_DESCRIPTION_FROM_MODEL_DOCSTRING": True,
+    "MUTATIONS_DEFAULT_HANDLE_ERRORS": True,
+    "PAGINATION_DEFAULT_LIMIT": GRAPHQL_PAGE_SIZE_DEFAULT,
+}
+
+# --- Bookings ---------------------------------------------------------------------
+
+BOOKING_MAX_NIGHTS = env_int("BOOKING_MAX_NIGHTS", 365)
+AVAILABILITY_MAX_DAYS = env_int("AVAILABILITY_MAX_DAYS", 366)
+
+# --- Logging ----------------------------------------------------------------------
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"keyvalue": {"()": "booking_graph.log_format.KeyValueFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "keyvalue"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "botocore": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
+}

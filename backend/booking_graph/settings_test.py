@@ -1,0 +1,15 @@
+"""Settings for the test suite: the real PostgreSQL and Redis, nothing external."""
+import os
+import tempfile
+
+# Decided before settings.py reads the environment, so a developer's .env cannot leak in.
+os.environ["DEBUG"] = "1"
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+for name in ("AWS_STORAGE_BUCKET_NAME", "ASSEMBLYAI_API_KEY", "VOICE_TRANSCRIBER"):
+    os.environ[name] = ""
+
+from .settings import *  # noqa: E402,F403
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="booking-graph-media-"))  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
+LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "WARNING")  # noqa: F405

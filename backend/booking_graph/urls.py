@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from booking_graph.schema import schema
+from booking_graph.views import BookingGraphView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path(
+        "graphql/",
+        BookingGraphView.as_view(schema=schema, graphql_ide="graphiql", multipart_uploads_enabled=True),
+        name="graphql",
+    ),
+    path("documentation/", RedirectView.as_view(url="/graphql/", permanent=False), name="documentation"),
+    path("", RedirectView.as_view(url="/graphql/", permanent=False)),
+]
+

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import datetime
+
+import strawberry
+import strawberry_django
+from strawberry_django.permissions import IsStaff
+
+from booking_graph.errors import find_or_none, graphql_errors
+
+from . import selectors
+from .models import Booking
+from .types import AvailabilityDayType, BookingFilter, BookingOrder, BookingType
+
+
+def resolve_next_available_date(accommodation, date: datetime.date, nights: int) -> datetime.date:
+    selectors.validate_nights(nights)
+    return selectors.next_available_date(accommodation=accommodation, date=date, nights=nights)
+
+
+def resolve_availability(accommodation, start: datetime.date, end: datetime.date) -> list[AvailabilityDayType]:
+    selectors.validate_window(start, end)
+    days = selectors.availability(accommodation=accommodation, start=start, end=end)
+    return [AvailabilityDayType(date=d.date, available=d.available, free_units=d.free_units) for d in days]
+
+
+@strawberry.type
+class Query:
+    bookings: list[BookingType] = strawberry_django.field(
+        filters=BookingFilter,
+        ordering=BookingOrder,
+        pagination=True,
+        extensions=[IsStaff(fail_silently=False)],
+        description="Staff only: guest names are personal data.",
+    )
+
+    @strawberry_django.field(extensions=[IsStaff(fail_silently=False)])
+    def booking(self, id: strawberry.ID) -> BookingType | None:
+        return find_or_none(Booking.objects.all(), id)
+
+    @strawberry_django.field(
+        description="Earliest day >= date (and >= today) from which `nights` consecutive nights can be booked."
+    )
+    def next_available_date(self, id: strawberry.ID, date: datetime.date, nights: int = 1) -> datetime.date:
+        with graphql_errors():
+            return resolve_next_available_date(selectors.get_accommodation(id), date, nights)
+
+    @strawberry_django.field(description="One entry per day of [start, end): whether it is free and how many units.")
+    def availability(self, id: strawberry.ID, start: datetime.date, end: datetime.date) -> list[AvailabilityDayType]:
+        with graphql_errors():
+            return resolve_availability(selectors.get_accommodation(id), start, end)

@@ -1,0 +1,197 @@
+"""Read queries about bookings: occupancy, availability, next available date.
+
+Occupancy of a night = confirmed bookings whose stay [start, end) contains it.
+A night is free while occupancy < capacity (hotel: rooms; apartment: 1).
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from itertools import accumulate
+
+from django.conf import settings
+from django.db import connection
+from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from booking_graph import errors
+from catalog.models import Accommodation
+
+from .models import Booking, BookingStatus, StayRange
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class AvailabilityDay:
+    date: datetime.date
+    free_units: int
+
+    @property
+    def available(self) -> bool:
+        return self.free_units > 0
+
+
+def today() -> datetime.date:
+    """The business's date (settings.TIME_ZONE), not the server's UTC date."""
+    return timezone.localdate()
+
+
+def capacity_of(accommodation: Accommodation) -> int:
+    if accommodation.is_hotel:
+        # Works on a base row too: one extra query only when the child is not loaded.
+        hotel = getattr(accommodation, "hotel", accommodation)
+        return hotel.rooms
+    return 1
+
+
+def confirmed_overlapping(
+    *, accommodation_id: int, start: datetime.date, end: datetime.date, exclude_booking_id: int | None = None
+) -> QuerySet[Booking]:
+    """Confirmed stays sharing at least one night with [start, end); served by the GiST index."""
+    qs = Booking.objects.alias(stay=StayRange()).filter(
+        accommodation_id=accommodation_id,
+        status=BookingStatus.CONFIRMED,
+        stay__overlap=DateRange(start, end, "[)"),
+    )
+    if exclude_booking_id is not None:
+        qs = qs.exclude(pk=exclude_booking_id)
+    return qs
+
+
+def nightly_occupancy(stays: list[tuple[datetime.date, datetime.date]], start: datetime.date, end: datetime.date) -> list[int]:
+    """Bookings covering each night of [start, end), by a difference array: O(stays + nights)."""
+    nights = (end - start).days
+    delta = [0] * (nights + 1)
+    for stay_start, stay_end in stays:
+        first = max((stay_start - start).days, 0)
+        last = min((stay_end - start).days, nights)
+        if first < last:
+            delta[first] += 1
+            delta[last] -= 1
+    return list(accumulate(delta[:nights]))
+
+
+def peak_occupancy(
+    *, accommodation_id: int, start: datetime.date, end: datetime.date, exclude_booking_id: int | None = None
+) -> int:
+    stays = list(
+        confirmed_overlapping(
+            accommodation_id=accommodation_id, start=start, end=end, exclude_booking_id=exclude_booking_id
+        ).values_list("start_date", "end_date")
+    )
+    return max(nightly_occupancy(stays, start, end), default=0)
+
+
+def availability(*, accommodation: Accommodation, start: datetime.date, end: datetime.date) -> list[AvailabilityDay]:
+    """One entry per day of [start, end) with the units still free that night (one query)."""
+    stays = list(
+        confirmed_overlapping(accommodation_id=accommodation.pk, start=start, end=end).values_list(
+            "start_date", "end_date"
+        )
+    )
+    capacity = capacity_of(accommodation)
+    occupancy = nightly_occupancy(stays, start, end)
+    return [
+        AvailabilityDay(date=start + n * ONE_DAY, free_units=max(capacity - used, 0))
+        for n, used in enumerate(occupancy)
+    ]
+
+
+# Gaps and islands over the occupancy step function, in one statement:
+#   events  - +1 at each stay's first night (clipped to :from), -1 at its check-out day
+#   levels  - occupancy on each segment [day, next_day); the last segment is open-ended and empty
+#   runs    - consecutive free segments share a group number (it only grows on busy segments)
+# The answer is the start of the first free run at least :nights long (an open run always is).
+_NEXT_AVAILABLE_SQL = """
+WITH stays AS (
+    SELECT GREATEST(start_date, %(from)s) AS first_night, end_date
+    FROM bookings_booking
+    WHERE accommodation_id = %(accommodation_id)s AND status = %(confirmed)s AND end_date > %(from)s
+),
+events AS (
+    SELECT first_night AS day, 1 AS delta FROM stays
+    UNION ALL SELECT end_date, -1 FROM stays
+    UNION ALL SELECT %(from)s, 0
+),
+points AS (SELECT day, SUM(delta) AS delta FROM events GROUP BY day),
+levels AS (
+    SELECT day,
+           LEAD(day) OVER (ORDER BY day) AS next_day,
+           SUM(delta) OVER (ORDER BY day) < %(capacity)s AS free
+    FROM points
+),
+runs AS (
+    SELECT day, next_day, free,
+           SUM(CASE WHEN free THEN 0 ELSE 1 END) OVER (ORDER BY day) AS run
+    FROM levels
+),
+free_runs AS (
+    SELECT MIN(day) AS run_start,
+           CASE WHEN BOOL_OR(next_day IS NULL) THEN NULL ELSE MAX(next_day) END AS run_end
+    FROM runs WHERE free GROUP BY run
+)
+SELECT MIN(run_start) FROM free_runs
+WHERE run_end IS NULL OR run_end - run_start >= %(nights)s
+"""
+
+
+def next_available_date(*, accommodation: Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
+    """Earliest day d >= max(date, today) such that every night of [d, d + nights) is free."""
+    start = max(date, today())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _NEXT_AVAILABLE_SQL,
+            {
+                "accommodation_id": accommodation.pk,
+                "confirmed": BookingStatus.CONFIRMED.value,
+                "from": start,
+                "capacity": capacity_of(accommodation),
+                "nights": nights,
+            },
+        )
+        (answer,) = cursor.fetchone()
+    return answer
+
+
+def peak_future_occupancy(*, accommodation_id: int) -> int:
+    """Most confirmed bookings on any night from today on (to check a lower room count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH stays AS (
+                SELECT GREATEST(start_date, %(from)s) AS first_night, end_date FROM bookings_booking
+                WHERE accommodation_id = %(accommodation_id)s AND status = %(confirmed)s AND end_date > %(from)s
+            ),
+            points AS (
+                SELECT day, SUM(delta) AS delta FROM (
+                    SELECT first_night AS day, 1 AS delta FROM stays UNION ALL SELECT end_date, -1 FROM stays
+                ) events GROUP BY day
+            )
+            SELECT COALESCE(MAX(level), 0) FROM (SELECT SUM(delta) OVER (ORDER BY day) AS level FROM points) levels
+            """,
+            {"accommodation_id": accommodation_id, "confirmed": BookingStatus.CONFIRMED.value, "from": today()},
+        )
+        (peak,) = cursor.fetchone()
+    return int(peak)
+
+
+def get_accommodation(accommodation_id: object) -> Accommodation:
+    return errors.get_or_not_found(Accommodation.objects.select_subclasses(), accommodation_id)
+
+
+def validate_nights(nights: int) -> None:
+    if not 1 <= nights <= settings.BOOKING_MAX_NIGHTS:
+        raise errors.field_error(
+            "nights", f"nights must be between 1 and {settings.BOOKING_MAX_NIGHTS}.", errors.INVALID_NIGHTS
+        )
+
+
+def validate_window(start: datetime.date, end: datetime.date) -> None:
+    if end <= start:
+        raise errors.field_error("end", "end must be after start.", errors.INVALID_DATE_RANGE)
+    if (end - start).days > settings.AVAILABILITY_MAX_DAYS:
+        raise errors.field_error(
+            "end", f"At most {settings.AVAILABILITY_MAX_DAYS} days per request.", errors.RANGE_TOO_LONG
+        )

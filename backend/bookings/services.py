@@ -1,0 +1,157 @@
+"""Every write to bookings goes through here: GraphQL mutations and the admin alike.
+
+Writers to one accommodation are serialised by a row lock on it, so the
+capacity check and the insert happen as one step. For apartments PostgreSQL's
+exclusion constraint holds the same rule even for writes that skip this module.
+"""
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from booking_graph import errors
+from catalog.models import Accommodation
+
+from . import selectors
+from .models import Booking, BookingStatus
+
+logger = logging.getLogger(__name__)
+
+OVERLAP_CONSTRAINT = "booking_apartment_no_overlap"
+
+
+def validate_stay(*, start: datetime.date, end: datetime.date, allow_past_start: bool = False) -> None:
+    if end <= start:
+        raise errors.field_error(
+            "endDate", "The check-out day must be after the check-in day (at least one night).",
+            errors.INVALID_DATE_RANGE,
+        )
+    if not allow_past_start and start < selectors.today():
+        raise errors.field_error("startDate", "The check-in day cannot be in the past.", errors.DATE_IN_PAST)
+    max_nights = settings.BOOKING_MAX_NIGHTS
+    if (end - start).days > max_nights:
+        raise errors.field_error("endDate", f"A stay can last at most {max_nights} nights.", errors.STAY_TOO_LONG)
+
+
+def _clean_guest_name(guest_name: str) -> str:
+    name = guest_name.strip()
+    if not name:
+        raise errors.field_error("guestName", "The guest name cannot be empty.", "blank")
+    if len(name) > Booking._meta.get_field("guest_name").max_length:
+        raise errors.field_error("guestName", "The guest name is too long (200 characters at most).", "max_length")
+    return name
+
+
+def _lock_accommodation(accommodation_id: object) -> Accommodation:
+    """Row lock that serialises booking writers per accommodation (held until commit)."""
+    queryset = Accommodation.objects.select_for_update(of=("self",)).select_subclasses()
+    return errors.get_or_not_found(queryset, accommodation_id, field="accommodation")
+
+
+def _ensure_bookable(
+    accommodation: Accommodation,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    exclude_booking_id: int | None = None,
+) -> None:
+    booked = selectors.peak_occupancy(
+        accommodation_id=accommodation.pk, start=start, end=end, exclude_booking_id=exclude_booking_id
+    )
+    if booked < selectors.capacity_of(accommodation):
+        return
+    if accommodation.is_apartment:
+        raise errors.field_error(
+            "startDate",
+            f"{accommodation.name} is already booked for some of the nights from {start} to {end}.",
+            errors.BOOKING_OVERLAP,
+        )
+    raise errors.field_error(
+        "startDate",
+        f"{accommodation.name} has no room left for some of the nights from {start} to {end}.",
+        errors.NO_ROOMS_AVAILABLE,
+    )
+
+
+def _save(booking: Booking) -> None:
+    """Insert/update, translating the apartment exclusion constraint into the friendly error."""
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:
+        if OVERLAP_CONSTRAINT in str(exc):
+            raise errors.field_error(
+                "startDate", "The apartment is already booked for some of these nights.", errors.BOOKING_OVERLAP
+            ) from exc
+        raise
+
+
+@transaction.atomic
+def create_booking(
+    *, accommodation_id: object, start_date: datetime.date, end_date: datetime.date, guest_name: str
+) -> Booking:
+    guest_name = _clean_guest_name(guest_name)
+    validate_stay(start=start_date, end=end_date)
+    accommodation = _lock_accommodation(accommodation_id)
+    _ensure_bookable(accommodation, start=start_date, end=end_date)
+    booking = Booking(
+        accommodation=accommodation,
+        start_date=start_date,
+        end_date=end_date,
+        guest_name=guest_name,
+        exclusive=accommodation.is_apartment,
+    )
+    _save(booking)
+    logger.info(
+        "booking.created",
+        extra={"booking_id": booking.pk, "accommodation_id": accommodation.pk, "start": start_date, "end": end_date},
+    )
+    return booking
+
+
+def _get_booking_for_update(booking_id: object) -> Booking:
+    booking = errors.get_or_not_found(Booking.objects.all(), booking_id)
+    # Same lock order as create: the accommodation first, then the booking row.
+    _lock_accommodation(booking.accommodation_id)
+    return errors.get_or_not_found(Booking.objects.select_for_update(), booking.pk)
+
+
+@transaction.atomic
+def update_booking(
+    *,
+    booking_id: object,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    guest_name: str | None = None,
+) -> Booking:
+    booking = _get_booking_for_update(booking_id)
+    if not booking.is_confirmed:
+        raise ValidationError("A cancelled booking cannot be changed.", code=errors.ALREADY_CANCELLED)
+    if guest_name is not None:
+        booking.guest_name = _clean_guest_name(guest_name)
+    new_start = start_date or booking.start_date
+    new_end = end_date or booking.end_date
+    if (new_start, new_end) != (booking.start_date, booking.end_date):
+        # A stay already under way keeps its past check-in day; a moved one may not start in the past.
+        validate_stay(start=new_start, end=new_end, allow_past_start=new_start == booking.start_date)
+        accommodation = Accommodation.objects.get_subclass(pk=booking.accommodation_id)
+        _ensure_bookable(accommodation, start=new_start, end=new_end, exclude_booking_id=booking.pk)
+        booking.start_date, booking.end_date = new_start, new_end
+    _save(booking)
+    logger.info("booking.updated", extra={"booking_id": booking.pk, "start": new_start, "end": new_end})
+    return booking
+
+
+@transaction.atomic
+def cancel_booking(*, booking_id: object) -> Booking:
+    booking = _get_booking_for_update(booking_id)
+    if not booking.is_confirmed:
+        raise ValidationError("This booking is already cancelled.", code=errors.ALREADY_CANCELLED)
+    booking.status = BookingStatus.CANCELLED
+    booking.save(update_fields=["status", "updated_at"])
+    logger.info("booking.cancelled", extra={"booking_id": booking.pk, "accommodation_id": booking.accommodation_id})
+    return booking

@@ -1,0 +1,63 @@
+"""GraphQL shapes of bookings and availability."""
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+import strawberry_django
+from strawberry import auto
+
+from . import models
+
+if TYPE_CHECKING:
+    from catalog.types import AccommodationType
+
+BookingStatus = strawberry.enum(models.BookingStatus, name="BookingStatus")
+
+
+@strawberry.type(name="AvailabilityDay")
+class AvailabilityDayType:
+    date: datetime.date
+    available: bool
+    free_units: int = strawberry.field(description="Rooms left (hotel) or 0/1 (apartment) for this night.")
+
+
+@strawberry_django.filter_type(models.Booking, lookups=True)
+class BookingFilter:
+    accommodation_id: strawberry.ID | None = strawberry_django.filter_field(filter_none=False)
+    status: BookingStatus | None = strawberry_django.filter_field(filter_none=False)
+    start_date: auto
+    end_date: auto
+    guest_name: auto
+
+
+@strawberry_django.order_type(models.Booking)
+class BookingOrder:
+    id: auto
+    start_date: auto
+    end_date: auto
+    created_at: auto
+
+
+@strawberry_django.type(models.Booking, name="Booking")
+class BookingType:
+    id: strawberry.ID
+    start_date: datetime.date
+    end_date: datetime.date = strawberry_django.field(description="Check-out day: the stay is [startDate, endDate).")
+    guest_name: str
+    status: BookingStatus
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @strawberry_django.field(only=["start_date", "end_date"], description="Nights of the stay.")
+    def nights(self, root: models.Booking) -> int:
+        return root.nights
+
+    @strawberry_django.field(select_related=["accommodation__hotel", "accommodation__apartment"])
+    def accommodation(
+        self, root: models.Booking
+    ) -> Annotated[AccommodationType, strawberry.lazy("catalog.types")]:
+        place = root.accommodation
+        # The children came with select_related: no extra query to get the concrete type.
+        return place.hotel if place.is_hotel else place.apartment

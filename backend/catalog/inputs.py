@@ -1,0 +1,57 @@
+"""Mutation inputs. Validation happens in the services, not here."""
+from __future__ import annotations
+
+import decimal
+
+import strawberry
+
+
+@strawberry.input
+class HotelInput:
+    name: str
+    location: str
+    price: decimal.Decimal
+    rooms: int
+    description: str = ""
+    stars: int | None = None
+
+
+@strawberry.input
+class HotelPartialInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    location: str | None = strawberry.UNSET
+    price: decimal.Decimal | None = strawberry.UNSET
+    rooms: int | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    stars: int | None = strawberry.UNSET
+
+
+@strawberry.input
+class ApartmentInput:
+    name: str
+    location: str
+    price: decimal.Decimal
+    bedrooms: int
+    max_guests: int
+    description: str = ""
+
+
+@strawberry.input
+class ApartmentPartialInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    location: str | None = strawberry.UNSET
+    price: decimal.Decimal | None = strawberry.UNSET
+    bedrooms: int | None = strawberry.UNSET
+    max_guests: int | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+
+
+def provided_fields(data: object, *, exclude: tuple[str, ...] = ("id",)) -> dict:
+    """The fields a partial input actually carried (UNSET ones are left out)."""
+    return {
+        key: value
+        for key, value in vars(data).items()
+        if key not in exclude and value is not strawberry.UNSET
+    }

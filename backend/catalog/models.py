@@ -1,0 +1,96 @@
+"""Accommodations: a concrete base row with exactly one Hotel or Apartment child."""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from model_utils.managers import InheritanceManager
+
+
+class AccommodationKind(models.TextChoices):
+    HOTEL = "HOTEL", "Hotel"
+    APARTMENT = "APARTMENT", "Apartment"
+
+
+class Accommodation(models.Model):
+    """A place that can be booked, priced per night."""
+
+    # Set once by the child class and never edited: the base row knows its kind
+    # (like Wagtail's .specific), so rules can branch without touching child tables.
+    kind = models.CharField(max_length=16, choices=AccommodationKind.choices, editable=False)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(0)], help_text="Price per night."
+    )
+    location = models.CharField(max_length=200, help_text="City or address.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InheritanceManager()
+
+    KIND: ClassVar[str | None] = None  # fixed by each child class
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.KIND:
+            self.kind = self.KIND
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="accommodation_price_non_negative"),
+            models.CheckConstraint(condition=Q(kind__in=AccommodationKind.values), name="accommodation_kind_valid"),
+            models.CheckConstraint(condition=Q(name__regex=r"\S"), name="accommodation_name_not_blank"),
+        ]
+        indexes = [models.Index(fields=["kind", "price"], name="accommodation_kind_price")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}, {self.location})"
+
+    @property
+    def is_hotel(self) -> bool:
+        return self.kind == AccommodationKind.HOTEL
+
+    @property
+    def is_apartment(self) -> bool:
+        return self.kind == AccommodationKind.APARTMENT
+
+
+class Hotel(Accommodation):
+    """An accommodation with several bookable rooms."""
+
+    KIND = AccommodationKind.HOTEL
+
+    rooms = models.PositiveIntegerField(validators=[MinValueValidator(1)], help_text="Number of bookable rooms (at least 1).")
+    stars = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="Star rating from 1 to 5, optional.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(rooms__gte=1), name="hotel_rooms_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(stars__isnull=True) | Q(stars__gte=1, stars__lte=5), name="hotel_stars_one_to_five"
+            ),
+        ]
+
+
+class Apartment(Accommodation):
+    """An accommodation rented as a whole: one booking at a time."""
+
+    KIND = AccommodationKind.APARTMENT
+
+    bedrooms = models.PositiveSmallIntegerField(help_text="Number of bedrooms (0 for a studio).")
+    max_guests = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)], help_text="Maximum number of guests (at least 1).")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(bedrooms__gte=0), name="apartment_bedrooms_non_negative"),
+            models.CheckConstraint(condition=Q(max_guests__gte=1), name="apartment_max_guests_at_least_one"),
+        ]

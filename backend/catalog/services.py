@@ -1,0 +1,118 @@
+"""Writes to the catalog. The admin and the GraphQL mutations both call these."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from booking_graph import errors
+
+from .models import Accommodation, Apartment, Hotel
+
+HOTEL_FIELDS = ("name", "description", "price", "location", "rooms", "stars")
+APARTMENT_FIELDS = ("name", "description", "price", "location", "bedrooms", "max_guests")
+
+
+def _save_validated(instance: Accommodation) -> None:
+    # full_clean gives field-level messages before the database constraints would fire.
+    if isinstance(instance.name, str):
+        instance.name = instance.name.strip()
+    instance.full_clean()
+    instance.save()
+
+
+def _apply(instance: Accommodation, allowed: tuple[str, ...], changes: dict[str, Any]) -> None:
+    for field, value in changes.items():
+        if field not in allowed:
+            raise errors.field_error(field, f"{field} cannot be changed.", "invalid")
+        setattr(instance, field, value)
+
+
+@transaction.atomic
+def create_hotel(
+    *,
+    name: str,
+    location: str,
+    price: Decimal,
+    rooms: int,
+    description: str = "",
+    stars: int | None = None,
+) -> Hotel:
+    hotel = Hotel(name=name, location=location, price=price, rooms=rooms, description=description, stars=stars)
+    _save_validated(hotel)
+    return hotel
+
+
+@transaction.atomic
+def update_hotel(*, hotel_id: object, **changes: Any) -> Hotel:
+    # Row lock: booking writers take the same lock, so rooms cannot shrink under a booking in flight.
+    hotel = errors.get_or_not_found(Hotel.objects.select_for_update(of=("self",)), hotel_id)
+    new_rooms = changes.get("rooms")
+    _apply(hotel, HOTEL_FIELDS, changes)
+    if new_rooms is not None:
+        _ensure_rooms_cover_bookings(hotel, new_rooms)
+    _save_validated(hotel)
+    return hotel
+
+
+def _ensure_rooms_cover_bookings(hotel: Hotel, rooms: int) -> None:
+    from bookings.selectors import peak_future_occupancy  # bookings builds on catalog, not the reverse
+
+    peak = peak_future_occupancy(accommodation_id=hotel.pk)
+    if rooms < peak:
+        raise errors.field_error(
+            "rooms",
+            f"{hotel.name} already has {peak} confirmed bookings on one upcoming night; rooms cannot go below that.",
+            errors.ROOMS_BELOW_BOOKINGS,
+        )
+
+
+@transaction.atomic
+def create_apartment(
+    *,
+    name: str,
+    location: str,
+    price: Decimal,
+    bedrooms: int,
+    max_guests: int,
+    description: str = "",
+) -> Apartment:
+    apartment = Apartment(
+        name=name, location=location, price=price, bedrooms=bedrooms, max_guests=max_guests, description=description
+    )
+    _save_validated(apartment)
+    return apartment
+
+
+@transaction.atomic
+def update_apartment(*, apartment_id: object, **changes: Any) -> Apartment:
+    apartment = errors.get_or_not_found(Apartment.objects.select_for_update(of=("self",)), apartment_id)
+    _apply(apartment, APARTMENT_FIELDS, changes)
+    _save_validated(apartment)
+    return apartment
+
+
+@transaction.atomic
+def delete_accommodation(*, accommodation: Accommodation) -> None:
+    """Refuse to delete a place that holds bookings: they are the business's records."""
+    locked = Accommodation.objects.select_for_update().get(pk=accommodation.pk)
+    if locked.bookings.exists():
+        raise ValidationError(
+            f"{locked.name} has bookings; cancel them and keep the accommodation, or remove them first.",
+            code=errors.HAS_BOOKINGS,
+        )
+    locked.delete()
+
+
+def delete_hotel(*, hotel_id: object) -> Hotel:
+    hotel = errors.get_or_not_found(Hotel.objects.all(), hotel_id)
+    delete_accommodation(accommodation=hotel)
+    return hotel
+
+
+def delete_apartment(*, apartment_id: object) -> Apartment:
+    apartment = errors.get_or_not_found(Apartment.objects.all(), apartment_id)
+    delete_accommodation(accommodation=apartment)
+    return apartment

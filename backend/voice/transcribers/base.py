@@ -1,0 +1,43 @@
+"""The contract every speech-to-text provider fulfils.
+
+A provider is one class with a ``name`` and ``transcribe(audio) -> Transcript``.
+It raises ``TransientTranscriptionError`` when trying again later may succeed
+(network, timeouts, 5xx, rate limits) and ``PermanentTranscriptionError`` when
+it will not (the provider says the audio is unusable). The worker maps those
+onto retry-with-backoff vs FAILED; providers never touch the database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import BinaryIO, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    confidence: float | None = None  # 0..1 where the provider reports one
+    language: str | None = None  # BCP-47-ish code, e.g. "en" or "en_us"
+    provider_job_id: str = ""
+    # Room to grow (speaker labels, summaries...) without changing the protocol.
+    extra: dict = field(default_factory=dict)
+
+
+class TranscriptionError(Exception):
+    """Base class: the provider could not produce a transcript."""
+
+
+class TransientTranscriptionError(TranscriptionError):
+    """Worth retrying: network error, timeout, HTTP 5xx or 429."""
+
+
+class PermanentTranscriptionError(TranscriptionError):
+    """Not worth retrying: the provider refused or could not decode the audio."""
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    name: str
+
+    def transcribe(self, audio: BinaryIO) -> Transcript:
+        """Transcribe a readable binary stream positioned at its start."""
+        ...

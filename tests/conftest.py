@@ -1,0 +1,111 @@
+"""Fixtures shared by every suite: users, a GraphQL caller, catalog factories."""
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from bookings.selectors import today
+from catalog import services as catalog_services
+
+
+@dataclass
+class GraphQLResponse:
+    status_code: int
+    body: dict
+
+    @property
+    def data(self) -> dict:
+        assert "errors" not in self.body, self.body.get("errors")
+        return self.body["data"]
+
+    @property
+    def errors(self) -> list[dict]:
+        return self.body.get("errors") or []
+
+
+class GraphQLClient:
+    """Posts to the real /graphql/ view through Django's test client (CSRF checks on)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def __call__(self, query: str, variables: dict[str, Any] | None = None) -> GraphQLResponse:
+        headers = {}
+        token = self.client.cookies.get("csrftoken")
+        if token:
+            headers["X-CSRFToken"] = token.value
+        response = self.client.post(
+            "/graphql/",
+            json.dumps({"query": query, "variables": variables or {}}),
+            content_type="application/json",
+            headers=headers,
+        )
+        return GraphQLResponse(response.status_code, response.json())
+
+    def login(self, user) -> None:
+        self.client.force_login(user)
+        self.client.get("/graphql/", headers={"Accept": "text/html"})  # sets the csrftoken cookie
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user("staff", password="staff-pass-123", is_staff=True)
+
+
+@pytest.fixture
+def plain_user(django_user_model):
+    return django_user_model.objects.create_user("guest", password="guest-pass-123", is_staff=False)
+
+
+@pytest.fixture
+def gql(db) -> GraphQLClient:
+    return GraphQLClient(Client(enforce_csrf_checks=True))
+
+
+@pytest.fixture
+def staff_gql(db, staff_user) -> GraphQLClient:
+    client = GraphQLClient(Client(enforce_csrf_checks=True))
+    client.login(staff_user)
+    return client
+
+
+@pytest.fixture
+def user_gql(db, plain_user) -> GraphQLClient:
+    client = GraphQLClient(Client(enforce_csrf_checks=True))
+    client.login(plain_user)
+    return client
+
+
+@pytest.fixture
+def make_hotel(db):
+    def make(**overrides):
+        fields = {"name": "Hotel Adlon", "location": "Berlin", "price": Decimal("180.00"), "rooms": 3, "stars": 5}
+        return catalog_services.create_hotel(**(fields | overrides))
+
+    return make
+
+
+@pytest.fixture
+def make_apartment(db):
+    def make(**overrides):
+        fields = {"name": "Loft Mitte", "location": "Berlin", "price": Decimal("95.00"), "bedrooms": 1, "max_guests": 2}
+        return catalog_services.create_apartment(**(fields | overrides))
+
+    return make
+
+
+@pytest.fixture
+def day():
+    """day(n) is n days from the business's today: tests never hard-code calendar dates."""
+    base = today()
+
+    def at(offset: int) -> datetime.date:
+        return base + datetime.timedelta(days=offset)
+
+    return at

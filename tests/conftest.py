@@ -2,55 +2,14 @@
 from __future__ import annotations
 
 import datetime
-import json
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.test import Client
 
 from bookings.selectors import today
 from catalog import services as catalog_services
-
-
-@dataclass
-class GraphQLResponse:
-    status_code: int
-    body: dict
-
-    @property
-    def data(self) -> dict:
-        assert "errors" not in self.body, self.body.get("errors")
-        return self.body["data"]
-
-    @property
-    def errors(self) -> list[dict]:
-        return self.body.get("errors") or []
-
-
-class GraphQLClient:
-    """Posts to the real /graphql/ view through Django's test client (CSRF checks on)."""
-
-    def __init__(self, client: Client) -> None:
-        self.client = client
-
-    def __call__(self, query: str, variables: dict[str, Any] | None = None) -> GraphQLResponse:
-        headers = {}
-        token = self.client.cookies.get("csrftoken")
-        if token:
-            headers["X-CSRFToken"] = token.value
-        response = self.client.post(
-            "/graphql/",
-            json.dumps({"query": query, "variables": variables or {}}),
-            content_type="application/json",
-            headers=headers,
-        )
-        return GraphQLResponse(response.status_code, response.json())
-
-    def login(self, user) -> None:
-        self.client.force_login(user)
-        self.client.get("/graphql/", headers={"Accept": "text/html"})  # sets the csrftoken cookie
+from graphql_client import GraphQLClient
 
 
 @pytest.fixture

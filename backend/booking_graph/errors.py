@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from graphql import GraphQLError
+from strawberry.utils.str_converters import to_camel_case
 
 NOT_FOUND = "not_found"
 INVALID_DATE_RANGE = "invalid_date_range"
@@ -76,6 +77,7 @@ def to_graphql_error(exc: ValidationError) -> GraphQLError:
     elif hasattr(exc, "error_list"):
         error = exc.error_list[0]
     message = error.message % error.params if error.params else error.message
+    field = to_camel_case(field) if field and field != NON_FIELD_ERRORS else None
     return GraphQLError(str(message), extensions={"code": error.code or "invalid", "field": field})
 
 

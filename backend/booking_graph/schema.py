@@ -1,22 +1,45 @@
 """The root schema: each app's Query and Mutation merged into one."""
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
+from strawberry.utils.logging import StrawberryLogger
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from booking_graph import auth_schema
-from booking_graph.security import security_extensions
+from booking_graph.security import is_client_error, security_extensions
 from bookings import mutations as booking_mutations
 from bookings import queries as booking_queries
 from catalog import mutations as catalog_mutations
 from catalog import queries as catalog_queries
 from catalog.types import ApartmentType, HotelType
+from voice import mutations as voice_mutations
+from voice import queries as voice_queries
 
-Query = merge_types("Query", (catalog_queries.Query, booking_queries.Query, auth_schema.Query))
-Mutation = merge_types("Mutation", (catalog_mutations.Mutation, booking_mutations.Mutation, auth_schema.Mutation))
+logger = logging.getLogger("booking_graph.graphql")
 
-schema = strawberry.Schema(
+Query = merge_types("Query", (catalog_queries.Query, booking_queries.Query, voice_queries.Query, auth_schema.Query))
+Mutation = merge_types("Mutation", (
+        catalog_mutations.Mutation,
+        booking_mutations.Mutation,
+        voice_mutations.Mutation,
+        auth_schema.Mutation,
+    ))
+
+class BookingGraphSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        """Client mistakes (bad ids, refused input, permissions) are one log line; bugs keep the traceback."""
+        for error in errors:
+            if is_client_error(error):
+                logger.info("graphql.client_error", extra={"path": error.path, "error": error.message})
+            else:
+                StrawberryLogger.error(error, execution_context)
+
+
+schema = BookingGraphSchema(
     query=Query,
     mutation=Mutation,
     # Concrete types reachable only through the Accommodation interface.

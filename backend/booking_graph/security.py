@@ -7,10 +7,15 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 
 
-def _is_internal(error: GraphQLError) -> bool:
-    """Client mistakes keep their message; anything else (a bug) is masked outside DEBUG."""
+def is_client_error(error: GraphQLError) -> bool:
+    """Errors the client caused (syntax, validation, refused input, permissions), as opposed to bugs."""
     original = error.original_error
-    return original is not None and not isinstance(original, (ValidationError, PermissionDenied, GraphQLError))
+    return original is None or isinstance(original, (ValidationError, PermissionDenied, GraphQLError))
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    # Client mistakes keep their message; anything else (a bug) is masked outside DEBUG.
+    return not is_client_error(error)
 
 
 def security_extensions() -> list:

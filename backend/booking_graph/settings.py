@@ -204,9 +204,10 @@ ASSEMBLYAI_POLLING_INTERVAL = env_float("ASSEMBLYAI_POLLING_INTERVAL", 3.0)
 # Which Transcriber runs: "assemblyai" when a key is set, the offline one otherwise.
 VOICE_TRANSCRIBER = env_str("VOICE_TRANSCRIBER", "assemblyai" if ASSEMBLYAI_API_KEY else "pocketsphinx")
 
-# Requests larger than this are refused by Django before any view runs; it sits
-# just above the audio limit so a maximal upload plus its multipart envelope fits.
-DATA_UPLOAD_MAX_MEMORY_SIZE = VOICE_MAX_UPLOAD_BYTES + 1024 * 1024
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB default) bounds JSON bodies and form fields but
+# not file parts; the GraphQL view refuses multipart bodies above this, before reading them:
+# the audio limit plus room for the multipart envelope.
+MULTIPART_MAX_REQUEST_BYTES = VOICE_MAX_UPLOAD_BYTES + 1024 * 1024
 # Uploads above this spill to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
@@ -239,6 +240,7 @@ STRAWBERRY_DJANGO = {
     "TYPE_DESCRIPTION_FROM_MODEL_DOCSTRING": True,
     "MUTATIONS_DEFAULT_HANDLE_ERRORS": True,
     "PAGINATION_DEFAULT_LIMIT": GRAPHQL_PAGE_SIZE_DEFAULT,
+    "PAGINATION_MAX_LIMIT": GRAPHQL_PAGE_SIZE_MAX,
 }
 
 # --- Bookings ---------------------------------------------------------------------

@@ -5,6 +5,9 @@ import tempfile
 # Decided before settings.py reads the environment, so a developer's .env cannot leak in.
 os.environ["DEBUG"] = "1"
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# Retries in milliseconds, not minutes, so worker tests exercise backoff quickly.
+os.environ.setdefault("VOICE_RETRY_MIN_BACKOFF_MS", "50")
+os.environ.setdefault("VOICE_RETRY_MAX_BACKOFF_MS", "200")
 for name in ("AWS_STORAGE_BUCKET_NAME", "ASSEMBLYAI_API_KEY", "VOICE_TRANSCRIBER"):
     os.environ[name] = ""
 

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from booking_graph.schema import schema
 from booking_graph.views import BookingGraphView
+from voice.views import voice_note_audio
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +13,7 @@ urlpatterns = [
         BookingGraphView.as_view(schema=schema, graphql_ide="graphiql", multipart_uploads_enabled=True),
         name="graphql",
     ),
+    path("voice-notes/<int:note_id>/audio/", voice_note_audio, name="voice-note-audio"),
     path("documentation/", RedirectView.as_view(url="/graphql/", permanent=False), name="documentation"),
     path("", RedirectView.as_view(url="/graphql/", permanent=False)),
 ]

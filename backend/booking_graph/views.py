@@ -1,6 +1,7 @@
 """The GraphQL endpoint: CSRF only where a session is in play, multipart on."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
@@ -24,15 +25,38 @@ def csrf_failure_for_session(request: HttpRequest) -> str | None:
     return check.process_view(request, None, (), {})
 
 
+def error_response(message: str, *, code: str, status: int) -> JsonResponse:
+    return JsonResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
+
+
+def oversized_upload(request: HttpRequest) -> JsonResponse | None:
+    """Refuse a multipart body larger than the audio limit before reading any of it."""
+    if not request.content_type.startswith("multipart/"):
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length <= settings.MULTIPART_MAX_REQUEST_BYTES:
+        return None
+    return error_response(
+        f"The request is {length} bytes; audio uploads are limited to {settings.VOICE_MAX_UPLOAD_BYTES} bytes.",
+        code="audio_too_large",
+        status=413,
+    )
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(ensure_csrf_cookie, name="dispatch")  # GraphiQL reads the token from this cookie
 class BookingGraphView(GraphQLView):
     def dispatch(self, request: HttpRequest, *args, **kwargs):
-        reason = csrf_failure_for_session(request) if request.method == "POST" else None
-        if reason:
-            return JsonResponse(
-                {"errors": [{"message": f"CSRF check failed: {reason}. Send the csrftoken cookie's value "
-                             "in the X-CSRFToken header.", "extensions": {"code": "csrf_failed"}}]},
-                status=403,
-            )
+        if request.method == "POST":
+            if too_large := oversized_upload(request):
+                return too_large
+            if reason := csrf_failure_for_session(request):
+                return error_response(
+                    f"CSRF check failed: {reason}. Send the csrftoken cookie's value in the X-CSRFToken header.",
+                    code="csrf_failed",
+                    status=403,
+                )
         return super().dispatch(request, *args, **kwargs)

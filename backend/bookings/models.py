@@ -24,6 +24,8 @@ class StayRange(Func):
 
 
 class Booking(models.Model):
+    """A stay at one accommodation: the nights [start_date, end_date)."""
+
     accommodation = models.ForeignKey(
         "catalog.Accommodation", on_delete=models.PROTECT, related_name="bookings"
     )

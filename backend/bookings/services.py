@@ -27,22 +27,22 @@ OVERLAP_CONSTRAINT = "booking_apartment_no_overlap"
 def validate_stay(*, start: datetime.date, end: datetime.date, allow_past_start: bool = False) -> None:
     if end <= start:
         raise errors.field_error(
-            "endDate", "The check-out day must be after the check-in day (at least one night).",
+            "end_date", "The check-out day must be after the check-in day (at least one night).",
             errors.INVALID_DATE_RANGE,
         )
     if not allow_past_start and start < selectors.today():
-        raise errors.field_error("startDate", "The check-in day cannot be in the past.", errors.DATE_IN_PAST)
+        raise errors.field_error("start_date", "The check-in day cannot be in the past.", errors.DATE_IN_PAST)
     max_nights = settings.BOOKING_MAX_NIGHTS
     if (end - start).days > max_nights:
-        raise errors.field_error("endDate", f"A stay can last at most {max_nights} nights.", errors.STAY_TOO_LONG)
+        raise errors.field_error("end_date", f"A stay can last at most {max_nights} nights.", errors.STAY_TOO_LONG)
 
 
 def _clean_guest_name(guest_name: str) -> str:
     name = guest_name.strip()
     if not name:
-        raise errors.field_error("guestName", "The guest name cannot be empty.", "blank")
+        raise errors.field_error("guest_name", "The guest name cannot be empty.", "blank")
     if len(name) > Booking._meta.get_field("guest_name").max_length:
-        raise errors.field_error("guestName", "The guest name is too long (200 characters at most).", "max_length")
+        raise errors.field_error("guest_name", "The guest name is too long (200 characters at most).", "max_length")
     return name
 
 
@@ -66,14 +66,28 @@ def _ensure_bookable(
         return
     if accommodation.is_apartment:
         raise errors.field_error(
-            "startDate",
+            "start_date",
             f"{accommodation.name} is already booked for some of the nights from {start} to {end}.",
             errors.BOOKING_OVERLAP,
         )
     raise errors.field_error(
-        "startDate",
+        "start_date",
         f"{accommodation.name} has no room left for some of the nights from {start} to {end}.",
         errors.NO_ROOMS_AVAILABLE,
+    )
+
+
+def check_bookable(
+    *, accommodation_id: object, start_date: datetime.date, end_date: datetime.date, booking: Booking | None = None
+) -> None:
+    """The create/update checks without writing (the admin form shows them as field errors)."""
+    keeps_start = booking is not None and booking.start_date == start_date
+    validate_stay(start=start_date, end=end_date, allow_past_start=keeps_start)
+    accommodation = errors.get_or_not_found(
+        Accommodation.objects.select_subclasses(), accommodation_id, field="accommodation"
+    )
+    _ensure_bookable(
+        accommodation, start=start_date, end=end_date, exclude_booking_id=booking.pk if booking else None
     )
 
 
@@ -85,7 +99,7 @@ def _save(booking: Booking) -> None:
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT in str(exc):
             raise errors.field_error(
-                "startDate", "The apartment is already booked for some of these nights.", errors.BOOKING_OVERLAP
+                "start_date", "The apartment is already booked for some of these nights.", errors.BOOKING_OVERLAP
             ) from exc
         raise
 

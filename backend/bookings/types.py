@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 import strawberry_django
 from strawberry import auto
+from strawberry_django.permissions import IsStaff
 
 from . import models
 
 if TYPE_CHECKING:
     from catalog.types import AccommodationType
+    from voice.types import VoiceNoteType
 
 BookingStatus = strawberry.enum(models.BookingStatus, name="BookingStatus")
 
@@ -49,6 +51,10 @@ class BookingType:
     status: BookingStatus
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+    voice_notes: list[Annotated[VoiceNoteType, strawberry.lazy("voice.types")]] = strawberry_django.field(
+        extensions=[IsStaff(fail_silently=False)], description="Staff only. Newest first."
+    )
 
     @strawberry_django.field(only=["start_date", "end_date"], description="Nights of the stay.")
     def nights(self, root: models.Booking) -> int:

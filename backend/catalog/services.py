@@ -52,12 +52,12 @@ def update_hotel(*, hotel_id: object, **changes: Any) -> Hotel:
     new_rooms = changes.get("rooms")
     _apply(hotel, HOTEL_FIELDS, changes)
     if new_rooms is not None:
-        _ensure_rooms_cover_bookings(hotel, new_rooms)
+        ensure_rooms_cover_bookings(hotel, new_rooms)
     _save_validated(hotel)
     return hotel
 
 
-def _ensure_rooms_cover_bookings(hotel: Hotel, rooms: int) -> None:
+def ensure_rooms_cover_bookings(hotel: Hotel, rooms: int) -> None:
     from bookings.selectors import peak_future_occupancy  # bookings builds on catalog, not the reverse
 
     peak = peak_future_occupancy(accommodation_id=hotel.pk)

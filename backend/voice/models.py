@@ -1,0 +1,68 @@
+"""Voice notes: staff audio about a booking, kept with its transcript."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class TranscriptionStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    PROCESSING = "PROCESSING", "Processing"
+    COMPLETED = "COMPLETED", "Completed"
+    FAILED = "FAILED", "Failed"
+
+
+class VoiceNote(models.Model):
+    """A spoken note about a booking: the stored audio and its transcript."""
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.CASCADE, related_name="voice_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="voice_notes"
+    )
+    # Storage key voice-notes/<booking id>/<uuid>.<ext>: unguessable, never the client's file name.
+    audio = models.FileField(max_length=255)
+    original_filename = models.CharField(max_length=255, blank=True, default="")
+    content_type = models.CharField(max_length=64, help_text="Detected from the bytes, not the file name.")
+    size_bytes = models.PositiveBigIntegerField()
+    duration_seconds = models.FloatField()
+
+    status = models.CharField(max_length=16, choices=TranscriptionStatus.choices, default=TranscriptionStatus.PENDING)
+    transcript = models.TextField(blank=True, default="")
+    confidence = models.FloatField(null=True, blank=True, help_text="0–1, as reported by the provider.")
+    language = models.CharField(max_length=16, blank=True, default="")
+    provider = models.CharField(max_length=32, blank=True, default="")
+    provider_job_id = models.CharField(max_length=128, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    # Room to grow (speaker labels, summaries, word timings) without reshaping the table.
+    extra = models.JSONField(default=dict, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    transcribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["booking", "-created_at"], name="voicenote_booking_newest"),
+            models.Index(fields=["status", "updated_at"], name="voicenote_status_updated"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(size_bytes__gt=0), name="voicenote_size_positive"),
+            models.CheckConstraint(condition=Q(duration_seconds__gt=0), name="voicenote_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="voicenote_confidence_0_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TranscriptionStatus.values), name="voicenote_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Voice note {self.pk} on booking {self.booking_id} ({self.status})"
+
+    @property
+    def log_context(self) -> dict:
+        return {"voice_note_id": self.pk, "booking_id": self.booking_id, "status": self.status, "attempt": self.attempts}

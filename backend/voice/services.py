@@ -1,0 +1,243 @@
+"""Voice-note rules: accept audio, store it, and run its transcription.
+
+Upload path (web): validate the bytes -> write to storage -> row PENDING ->
+enqueue on commit. Worker path: claim (PROCESSING, attempt+1) -> transcribe ->
+COMPLETED / back to PENDING for a retry / FAILED. Every change logs one line
+with the note id, booking id, provider and attempt.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from booking_graph import errors
+from bookings.models import Booking
+
+from . import audio as audio_formats
+from .models import TranscriptionStatus, VoiceNote
+from .transcribers import get_transcriber
+from .transcribers.base import PermanentTranscriptionError, Transcript, TransientTranscriptionError
+
+logger = logging.getLogger(__name__)
+
+SNIFF_BYTES = 64
+
+
+@dataclass(frozen=True)
+class AcceptedAudio:
+    format: audio_formats.AudioFormat
+    duration_seconds: float
+
+
+def _audio_error(message: str, code: str) -> ValidationError:
+    return errors.field_error("audio", message, code)
+
+
+def validate_audio(upload: UploadedFile) -> AcceptedAudio:
+    """Size, real format (from the bytes), decodability and duration, in that order (cheapest first)."""
+    max_bytes = settings.VOICE_MAX_UPLOAD_BYTES
+    if not upload.size:
+        raise _audio_error("The audio file is empty.", errors.EMPTY_AUDIO)
+    if upload.size > max_bytes:
+        raise _audio_error(
+            f"The audio file is {upload.size} bytes; the limit is {max_bytes} bytes.", errors.AUDIO_TOO_LARGE
+        )
+    upload.seek(0)
+    detected = audio_formats.sniff_format(upload.read(SNIFF_BYTES))
+    upload.seek(0)
+    if detected is None:
+        raise _audio_error(
+            "Unsupported audio format: send WAV, MP3, M4A, OGG (Opus/Vorbis), WebM (Opus) or FLAC.",
+            errors.UNSUPPORTED_AUDIO_FORMAT,
+        )
+    try:
+        info = audio_formats.probe(upload)
+    except audio_formats.UndecodableAudio as exc:
+        raise _audio_error(f"The audio cannot be decoded ({exc}).", errors.UNDECODABLE_AUDIO) from exc
+    finally:
+        upload.seek(0)
+    max_seconds = settings.VOICE_MAX_DURATION_SECONDS
+    if info.duration_seconds > max_seconds:
+        raise _audio_error(
+            f"The audio lasts {info.duration_seconds:.0f} s; the limit is {max_seconds:.0f} s.", errors.AUDIO_TOO_LONG
+        )
+    return AcceptedAudio(format=detected, duration_seconds=info.duration_seconds)
+
+
+def storage_key(*, booking_id: int, extension: str) -> str:
+    return f"voice-notes/{booking_id}/{uuid.uuid4().hex}.{extension}"
+
+
+def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> VoiceNote:
+    booking = errors.get_or_not_found(Booking.objects.all(), booking_id, field="booking")
+    accepted = validate_audio(upload)
+    # Storage streams the upload in chunks (temp file or memory buffer), never one big bytes object.
+    stored_name = default_storage.save(
+        storage_key(booking_id=booking.pk, extension=accepted.format.extension), upload
+    )
+    try:
+        with transaction.atomic():
+            note = VoiceNote.objects.create(
+                booking=booking,
+                author=author if getattr(author, "is_authenticated", False) else None,
+                audio=stored_name,
+                original_filename=(upload.name or "")[:255],
+                content_type=accepted.format.content_type,
+                size_bytes=upload.size,
+                duration_seconds=accepted.duration_seconds,
+            )
+            # Sent only once the row is committed: a rolled-back request leaves no job,
+            # and a job never looks for a row that is not there yet.
+            transaction.on_commit(lambda: enqueue_transcription(note))
+    except BaseException:
+        default_storage.delete(stored_name)  # nothing orphaned in storage
+        raise
+    logger.info(
+        "voice_note.created",
+        extra={**note.log_context, "key": stored_name, "bytes": note.size_bytes, "seconds": note.duration_seconds},
+    )
+    return note
+
+
+def enqueue_transcription(note: VoiceNote) -> None:
+    from .tasks import transcribe_voice_note  # tasks import services; keep the cycle out of module load
+
+    try:
+        transcribe_voice_note.send(note.pk)
+    except Exception:
+        # Broker down: the note stays PENDING and `resend_pending_transcriptions` picks it up.
+        logger.exception("voice_note.enqueue_failed", extra=note.log_context)
+        return
+    logger.info("voice_note.enqueued", extra=note.log_context)
+
+
+def _claim(note_id: int) -> VoiceNote | None:
+    """Mark PROCESSING and count the attempt; None when there is nothing to do."""
+    with transaction.atomic():
+        note = VoiceNote.objects.select_for_update().filter(pk=note_id).first()
+        if note is None:
+            logger.info("voice_note.skipped_missing", extra={"voice_note_id": note_id})
+            return None
+        if note.status in (TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED):
+            # Redelivered or stale message: the outcome is already recorded.
+            logger.info("voice_note.skipped_finished", extra=note.log_context)
+            return None
+        note.status = TranscriptionStatus.PROCESSING
+        note.attempts += 1
+        note.save(update_fields=["status", "attempts", "updated_at"])
+    logger.info("voice_note.processing", extra=note.log_context)
+    return note
+
+
+def _finish(note: VoiceNote, **fields) -> bool:
+    """Write the outcome unless the note was deleted (or finished) meanwhile."""
+    updated = VoiceNote.objects.filter(pk=note.pk, status=TranscriptionStatus.PROCESSING).update(
+        updated_at=timezone.now(), **fields
+    )
+    for name, value in fields.items():
+        setattr(note, name, value)
+    return bool(updated)
+
+
+def run_transcription(*, note_id: int) -> None:
+    """One attempt. Raises TransientTranscriptionError when the worker should retry later."""
+    note = _claim(note_id)
+    if note is None:
+        return
+    transcriber = get_transcriber()
+    context = {**note.log_context, "provider": transcriber.name}
+    started = time.monotonic()
+    try:
+        with default_storage.open(note.audio.name, "rb") as audio:
+            transcript = transcriber.transcribe(audio)
+    except PermanentTranscriptionError as exc:
+        _mark_failed(note, provider=transcriber.name, error=str(exc), context=context)
+        return
+    except FileNotFoundError as exc:
+        _mark_failed(note, provider=transcriber.name, error=f"Stored audio is missing: {exc}", context=context)
+        return
+    except Exception as exc:  # network, 5xx, 429, timeouts, and anything unexpected: worth another try
+        _retry_or_give_up(note, provider=transcriber.name, error=exc, context=context)
+        return
+    _mark_completed(note, provider=transcriber.name, transcript=transcript, context=context, started=started)
+
+
+def _mark_completed(note: VoiceNote, *, provider: str, transcript: Transcript, context: dict, started: float) -> None:
+    saved = _finish(
+        note,
+        status=TranscriptionStatus.COMPLETED,
+        transcript=transcript.text,
+        confidence=transcript.confidence,
+        language=transcript.language or "",
+        provider=provider,
+        provider_job_id=transcript.provider_job_id,
+        extra={**note.extra, **transcript.extra},
+        error="",
+        transcribed_at=timezone.now(),
+    )
+    seconds = round(time.monotonic() - started, 3)
+    event = "voice_note.completed" if saved else "voice_note.completed_but_gone"
+    logger.info(event, extra={**context, "status": note.status, "duration": seconds, "chars": len(transcript.text)})
+
+
+def _mark_failed(note: VoiceNote, *, provider: str, error: str, context: dict) -> None:
+    _finish(note, status=TranscriptionStatus.FAILED, provider=provider, error=error[:2000])
+    logger.warning("voice_note.failed", extra={**context, "status": note.status, "error": error})
+
+
+def _retry_or_give_up(note: VoiceNote, *, provider: str, error: Exception, context: dict) -> None:
+    message = f"{type(error).__name__}: {error}"
+    if note.attempts >= settings.VOICE_MAX_ATTEMPTS:
+        _mark_failed(
+            note, provider=provider, error=f"Gave up after {note.attempts} attempts. Last error: {message}",
+            context=context,
+        )
+        return
+    _finish(note, status=TranscriptionStatus.PENDING, provider=provider, error=message[:2000])
+    log = logger.warning if isinstance(error, TransientTranscriptionError) else logger.exception
+    log("voice_note.retry_scheduled", extra={**context, "status": note.status, "error": message})
+    raise TransientTranscriptionError(message) from error
+
+
+@transaction.atomic
+def retry_transcription(*, note_id: object) -> VoiceNote:
+    note = errors.get_or_not_found(VoiceNote.objects.select_for_update(), note_id)
+    if note.status != TranscriptionStatus.FAILED:
+        raise ValidationError(
+            f"Only a FAILED transcription can be retried; this one is {note.status}.", code=errors.NOT_RETRYABLE
+        )
+    note.status = TranscriptionStatus.PENDING
+    note.attempts = 0  # a fresh budget of attempts
+    note.error = ""
+    note.save(update_fields=["status", "attempts", "error", "updated_at"])
+    transaction.on_commit(lambda: enqueue_transcription(note))
+    logger.info("voice_note.retry_requested", extra=note.log_context)
+    return note
+
+
+@transaction.atomic
+def delete_voice_note(*, note_id: object) -> VoiceNote:
+    note = errors.get_or_not_found(VoiceNote.objects.select_for_update(), note_id)
+    pk = note.pk
+    note.delete()  # the post_delete signal removes the stored audio after commit
+    note.pk = pk  # the answer still names what was deleted
+    logger.info("voice_note.deleted", extra={"voice_note_id": pk, "booking_id": note.booking_id})
+    return note
+
+
+def resend_pending(*, older_than_seconds: int = 60) -> int:
+    """Re-send notes left PENDING (broker was down when they were created). Safe to repeat: the actor is idempotent."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    notes = list(VoiceNote.objects.filter(status=TranscriptionStatus.PENDING, updated_at__lt=cutoff))
+    for note in notes:
+        enqueue_transcription(note)
+    return len(notes)

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 from graphql_client import GraphQLClient
-from voice_helpers import make_wav, multipart_upload
+from voice_helpers import FIXTURES, make_wav, multipart_upload
 
 from voice.models import TranscriptionStatus, VoiceNote
 
@@ -135,4 +135,43 @@ def test_session_upload_without_csrf_token_is_refused(staff_user, booking, wav_b
     response = multipart_upload(client, booking_id=booking.pk, filename="a.wav", content=wav_bytes)
 
     assert response.status_code == 403
+    assert VoiceNote.objects.count() == 0 and stored_files() == []
+
+
+FORMAT_FIXTURES = {
+    "late_checkout_slt.wav": ("audio/wav", "wav"),
+    "late_checkout.mp3": ("audio/mpeg", "mp3"),
+    "late_checkout.m4a": ("audio/mp4", "m4a"),
+    "late_checkout.ogg": ("audio/ogg", "ogg"),
+    "late_checkout.webm": ("audio/webm", "webm"),
+    "late_checkout.flac": ("audio/flac", "flac"),
+}
+
+
+@pytest.mark.parametrize(("filename", "expected"), FORMAT_FIXTURES.items(), ids=list(FORMAT_FIXTURES))
+def test_every_accepted_format_uploads(staff_gql, booking, filename, expected):
+    content = (FIXTURES / filename).read_bytes()
+
+    result = answer(multipart_upload(staff_gql, booking_id=booking.pk, filename="recording.bin", content=content))
+
+    assert result["__typename"] == "VoiceNote", result
+    assert result["contentType"] == expected[0]
+    assert VoiceNote.objects.get(pk=result["id"]).audio.name.endswith("." + expected[1])
+    assert 3.0 < result["durationSeconds"] < 4.0
+
+
+@pytest.mark.parametrize(
+    ("filename", "code"),
+    [
+        ("bad_empty.wav", "empty_audio"),
+        ("bad_text.mp3", "unsupported_audio_format"),
+        ("bad_image.png", "unsupported_audio_format"),
+        ("bad_header_only.wav", "undecodable_audio"),
+        ("bad_truncated.mp3", "undecodable_audio"),
+    ],
+)
+def test_bad_fixture_files_are_refused(staff_gql, booking, filename, code):
+    content = (FIXTURES / filename).read_bytes()
+
+    assert refusal_codes(multipart_upload(staff_gql, booking_id=booking.pk, filename=filename, content=content)) == [code]
     assert VoiceNote.objects.count() == 0 and stored_files() == []

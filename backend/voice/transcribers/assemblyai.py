@@ -1,0 +1,98 @@
+"""AssemblyAI through its official SDK: upload, create the transcript, poll.
+
+The SDK does not retry; this class only classifies what went wrong so the
+worker can retry (TransientTranscriptionError) or give up (Permanent...).
+Each instance has its own SDK client and settings: no global state shared
+between worker threads.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import BinaryIO
+
+import assemblyai as aai
+import httpx
+from django.conf import settings
+
+from .base import PermanentTranscriptionError, Transcript, TransientTranscriptionError
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMITED = 429
+# Error texts AssemblyAI uses when the failure is on its side, not the audio's.
+_SERVER_SIDE_ERRORS = ("internal server error", "timed out", "try again")
+
+
+class AssemblyAITranscriber:
+    name = "assemblyai"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str = "https://api.assemblyai.com",
+        http_timeout: float = 30.0,
+        polling_interval: float = 3.0,
+        max_wait_seconds: float = 600.0,
+        language_code: str | None = None,
+    ) -> None:
+        if not api_key:
+            raise PermanentTranscriptionError("ASSEMBLYAI_API_KEY is not set.")
+        sdk_settings = aai.types.Settings(
+            api_key=api_key, base_url=base_url, http_timeout=http_timeout, polling_interval=polling_interval
+        )
+        self._client = aai.Client(settings=sdk_settings)
+        config = aai.TranscriptionConfig(language_code=language_code) if language_code else None
+        # Without a language, AssemblyAI detects it when asked to.
+        self._config = config or aai.TranscriptionConfig(language_detection=True)
+        self._max_wait_seconds = max_wait_seconds
+
+    @classmethod
+    def from_settings(cls) -> AssemblyAITranscriber:
+        return cls(
+            api_key=settings.ASSEMBLYAI_API_KEY,
+            base_url=settings.ASSEMBLYAI_BASE_URL,
+            http_timeout=settings.ASSEMBLYAI_HTTP_TIMEOUT,
+            polling_interval=settings.ASSEMBLYAI_POLLING_INTERVAL,
+        )
+
+    def transcribe(self, audio: BinaryIO) -> Transcript:
+        started = time.monotonic()
+        transcriber = aai.Transcriber(client=self._client, config=self._config)
+        try:
+            # A file object is streamed by httpx in chunks: the audio is never held whole in memory.
+            result = transcriber.transcribe(audio, poll_timeout=self._max_wait_seconds)
+        except aai.types.TranscriptError as exc:
+            raise _classify_http_error(exc) from exc
+        except (httpx.TimeoutException, httpx.TransportError, ConnectionError) as exc:
+            raise TransientTranscriptionError(f"AssemblyAI unreachable: {type(exc).__name__}: {exc}") from exc
+        extra = {"provider": self.name, "provider_job_id": result.id, "duration": round(time.monotonic() - started, 3)}
+        if result.status == aai.TranscriptStatus.error:
+            logger.warning("transcriber.assemblyai_error", extra={**extra, "error": result.error})
+            raise _classify_transcript_error(result.error or "unknown error")
+        logger.info("transcriber.assemblyai_done", extra=extra)
+        response = result.json_response or {}
+        return Transcript(
+            text=result.text or "",
+            confidence=response.get("confidence"),
+            language=response.get("language_code"),
+            provider_job_id=result.id or "",
+        )
+
+
+def _classify_http_error(exc: aai.types.TranscriptError) -> Exception:
+    status = exc.status_code
+    if status is None:  # poll_timeout elapsed: the job may still finish, try again later
+        return TransientTranscriptionError(f"AssemblyAI did not finish in time: {exc}")
+    if status == RATE_LIMITED or status >= 500:
+        return TransientTranscriptionError(f"AssemblyAI answered HTTP {status}: {exc}")
+    if status in (401, 403):
+        return PermanentTranscriptionError(f"AssemblyAI refused the API key (HTTP {status}): check ASSEMBLYAI_API_KEY.")
+    return PermanentTranscriptionError(f"AssemblyAI refused the request (HTTP {status}): {exc}")
+
+
+def _classify_transcript_error(message: str) -> Exception:
+    if any(marker in message.lower() for marker in _SERVER_SIDE_ERRORS):
+        return TransientTranscriptionError(f"AssemblyAI failed on its side: {message}")
+    return PermanentTranscriptionError(f"AssemblyAI could not transcribe the audio: {message}")

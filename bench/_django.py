@@ -1,0 +1,35 @@
+"""Set up Django for a benchmark against its own database (never the dev or test one)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "booking_graph_bench"
+
+
+def setup(db_name: str = BENCH_DB) -> None:
+    sys.path[:0] = [str(ROOT / "backend"), str(ROOT / "tests"), str(ROOT / "tests" / "voice")]
+    os.environ["DB_NAME"] = db_name
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_graph.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("ensure_database", verbosity=0)
+    call_command("migrate", verbosity=0)
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]

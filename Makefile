@@ -49,6 +49,7 @@ run: install demo
 	@bash scripts/run_dev.sh $(PORT)
 
 test: install-dev services
+	@bash scripts/install_chromium.sh
 	@$(MANAGE) ensure_database
 	$(PY) -m pytest
 

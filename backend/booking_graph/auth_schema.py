@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import strawberry
 import strawberry_django
+from django.contrib import auth
 from django.contrib.auth import get_user_model
+from graphql import GraphQLError
 from strawberry.types import Info
+
+from booking_graph import errors
 
 
 @strawberry_django.type(get_user_model(), name="User")
@@ -27,7 +31,15 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    login: UserType = strawberry_django.auth.login(
-        description="Start a session (sets the sessionid and csrftoken cookies)."
+    @strawberry_django.mutation(
+        handle_django_errors=False, description="Start a session (sets the sessionid and csrftoken cookies)."
     )
+    def login(self, info: Info, username: str, password: str) -> UserType:
+        request = info.context.request
+        user = auth.authenticate(request, username=username, password=password)
+        if user is None:
+            raise GraphQLError("Incorrect username or password.", extensions={"code": errors.INVALID_CREDENTIALS})
+        auth.login(request, user)  # also rotates the CSRF token
+        return user
+
     logout: bool = strawberry_django.auth.logout(description="End the session; true if one was open.")

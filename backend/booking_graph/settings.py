@@ -20,7 +20,8 @@ load_dotenv(PROJECT_DIR / ".env")
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    # An empty value (e.g. "SECRET_KEY=" copied from env.example) means "use the default".
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:

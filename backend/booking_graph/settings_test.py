@@ -16,3 +16,6 @@ from .settings import *  # noqa: E402,F403
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="booking-graph-media-"))  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "WARNING")  # noqa: F405
+# The test runner forces DEBUG off; serve GraphiQL's assets from STATICFILES_DIRS as in development.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -4,9 +4,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from strawberry.django.views import GraphQLView
+
+from booking_graph.graphiql import example_document
 
 
 class _SessionCsrfCheck(CsrfViewMiddleware):
@@ -60,3 +63,7 @@ class BookingGraphView(GraphQLView):
                     status=403,
                 )
         return super().dispatch(request, *args, **kwargs)
+
+    def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        """GraphiQL from our own static files, opening on a working example document."""
+        return render(request, "booking_graph/graphiql.html", {"example_document": example_document()})

@@ -25,7 +25,7 @@ from bookings.models import Booking
 from . import audio as audio_formats
 from .models import TranscriptionStatus, VoiceNote
 from .transcribers import get_transcriber
-from .transcribers.base import PermanentTranscriptionError, Transcript, TransientTranscriptionError
+from .transcribers.base import PermanentTranscriptionError, Transcriber, Transcript, TransientTranscriptionError
 
 logger = logging.getLogger(__name__)
 
@@ -148,12 +148,13 @@ def _finish(note: VoiceNote, **fields) -> bool:
     return bool(updated)
 
 
-def run_transcription(*, note_id: int) -> None:
-    """One attempt. Raises TransientTranscriptionError when the worker should retry later."""
+def run_transcription(*, note_id: int, transcriber: Transcriber | None = None) -> None:
+    """One attempt with the configured provider (or the one given).
+    Raises TransientTranscriptionError when the worker should retry later."""
     note = _claim(note_id)
     if note is None:
         return
-    transcriber = get_transcriber()
+    transcriber = transcriber or get_transcriber()
     context = {**note.log_context, "provider": transcriber.name}
     started = time.monotonic()
     try:

@@ -1,0 +1,33 @@
+# Booking Graph: one image for the web process and the Dramatiq worker.
+
+# --- GraphiQL assets from the npm registry (no CDN at run time) ---
+FROM node:20-slim AS graphiql
+WORKDIR /build
+COPY graphiql/package.json graphiql/package-lock.json graphiql/
+COPY scripts/install_graphiql.sh scripts/
+RUN bash scripts/install_graphiql.sh
+
+# --- Application ---
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DEBUG=0 \
+    PORT=8006
+# pg_isready for the entrypoint; the Python wheels (psycopg binary, av, pocketsphinx) bundle their libraries.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+RUN useradd --create-home --uid 1000 app
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY --chown=app:app . .
+COPY --from=graphiql --chown=app:app /build/var/graphiql-dist var/graphiql-dist
+# collectstatic needs settings to load; this key exists only during the build.
+RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
+    && mkdir -p var/media && chown -R app:app var
+USER app
+EXPOSE 8006
+ENTRYPOINT ["docker/entrypoint.sh"]
+CMD ["sh", "-c", "gunicorn booking_graph.wsgi:application --chdir backend --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --timeout 120 --access-logfile -"]

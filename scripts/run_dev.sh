@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make run`: a Dramatiq worker in the background and the web server on PORT, stopped together.
+set -euo pipefail
+PORT=${1:-8006}
+PY=.venv/bin/python
+
+$PY manage.py rundramatiq --processes 1 --threads 2 &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null || true' EXIT INT TERM
+
+DEBUG_ON=$($PY -c 'import sys; sys.path.insert(0, "backend"); import os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_graph.settings"); import django; django.setup(); from django.conf import settings; print(int(settings.DEBUG))')
+cat <<MSG
+
+  Booking Graph is starting
+  GraphiQL      http://localhost:$PORT/graphql/   (also /documentation/)
+  Admin         http://localhost:$PORT/admin/
+MSG
+if [ "$DEBUG_ON" = "1" ]; then
+  echo "  Demo login    demo / demo-staff-2026   (staff; exists only while DEBUG is on)"
+fi
+echo "  Worker        Dramatiq, pid $WORKER (transcribes voice notes)"
+echo
+
+$PY manage.py runserver 0.0.0.0:"$PORT"

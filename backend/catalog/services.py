@@ -47,8 +47,8 @@ def create_hotel(
 
 @transaction.atomic
 def update_hotel(*, hotel_id: object, **changes: Any) -> Hotel:
-    # Row lock: booking writers take the same lock, so rooms cannot shrink under a booking in flight.
-    hotel = errors.get_or_not_found(Hotel.objects.select_for_update(of=("self",)), hotel_id)
+    # Lock the base row too: booking writers lock it, so rooms cannot shrink under a booking in flight.
+    hotel = errors.get_or_not_found(Hotel.objects.select_for_update(of=("self", "accommodation_ptr")), hotel_id)
     new_rooms = changes.get("rooms")
     _apply(hotel, HOTEL_FIELDS, changes)
     if new_rooms is not None:
@@ -88,7 +88,7 @@ def create_apartment(
 
 @transaction.atomic
 def update_apartment(*, apartment_id: object, **changes: Any) -> Apartment:
-    apartment = errors.get_or_not_found(Apartment.objects.select_for_update(of=("self",)), apartment_id)
+    apartment = errors.get_or_not_found(Apartment.objects.select_for_update(of=("self", "accommodation_ptr")), apartment_id)
     _apply(apartment, APARTMENT_FIELDS, changes)
     _save_validated(apartment)
     return apartment

@@ -1,0 +1,148 @@
+"""Real parallel transactions: threads with their own connections, released together."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+
+from bookings import services
+from bookings.models import Booking, BookingStatus
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PARALLEL = 20
+
+
+def run_together(task, count: int = PARALLEL) -> list:
+    """Start `count` threads, release them at once, collect what each returned or raised."""
+    barrier = threading.Barrier(count)
+    outcomes: list = [None] * count
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            outcomes[index] = task()
+        except BaseException as exc:  # noqa: BLE001  (recorded and asserted on)
+            outcomes[index] = exc
+        finally:
+            connection.close()  # each thread had its own connection
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def outcome_kinds(outcomes: list) -> Counter:
+    def kind(outcome) -> str:
+        if isinstance(outcome, Booking):
+            return "booked"
+        if isinstance(outcome, ValidationError):
+            return next(iter(outcome.error_dict.values()))[0].code
+        return repr(outcome)
+
+    return Counter(kind(o) for o in outcomes)
+
+
+def test_twenty_identical_requests_on_an_apartment_give_one_booking(make_apartment, day):
+    apartment = make_apartment()
+
+    outcomes = run_together(
+        lambda: services.create_booking(
+            accommodation_id=apartment.pk, start_date=day(10), end_date=day(12), guest_name="Racer"
+        )
+    )
+
+    assert outcome_kinds(outcomes) == Counter({"booked": 1, "booking_overlap": PARALLEL - 1})
+    assert Booking.objects.filter(accommodation=apartment, status=BookingStatus.CONFIRMED).count() == 1
+
+
+def test_twenty_identical_requests_on_a_three_room_hotel_give_three(make_hotel, day):
+    hotel = make_hotel(rooms=3)
+
+    outcomes = run_together(
+        lambda: services.create_booking(
+            accommodation_id=hotel.pk, start_date=day(10), end_date=day(12), guest_name="Racer"
+        )
+    )
+
+    assert outcome_kinds(outcomes) == Counter({"booked": 3, "no_rooms_available": PARALLEL - 3})
+    assert Booking.objects.filter(accommodation=hotel).count() == 3
+
+
+def test_overlapping_but_different_requests_on_a_hotel_never_overbook_a_night(make_hotel, day):
+    hotel = make_hotel(rooms=2)
+    shapes = [(10 + n % 4, 12 + n % 5) for n in range(PARALLEL)]
+    shapes_iter = iter(shapes)
+    lock = threading.Lock()
+
+    def next_shape():
+        with lock:
+            return next(shapes_iter)
+
+    def attempt():
+        start, end = next_shape()
+        return services.create_booking(
+            accommodation_id=hotel.pk, start_date=day(start), end_date=day(end), guest_name="Racer"
+        )
+
+    run_together(attempt)
+
+    from bookings.selectors import peak_occupancy
+
+    assert peak_occupancy(accommodation_id=hotel.pk, start=day(0), end=day(30)) <= 2
+    assert Booking.objects.filter(accommodation=hotel).count() >= 2
+
+
+def test_twenty_parallel_graphql_requests_give_one_booking(make_apartment, day):
+    apartment = make_apartment()
+    query = """mutation($a: ID!, $s: Date!, $e: Date!) {
+      createBooking(data: {accommodation: $a, startDate: $s, endDate: $e, guestName: "Web racer"}) {
+        __typename ... on OperationInfo { messages { code } } } }"""
+    variables = {"a": str(apartment.pk), "s": str(day(3)), "e": str(day(4))}
+
+    def post():
+        response = Client().post("/graphql/", {"query": query, "variables": variables}, content_type="application/json")
+        return response.status_code, response.json()["data"]["createBooking"]
+
+    outcomes = run_together(post)
+
+    assert all(status == 200 for status, _ in outcomes)
+    typenames = Counter(answer["__typename"] for _, answer in outcomes)
+    assert typenames == Counter({"Booking": 1, "OperationInfo": PARALLEL - 1})
+    assert {answer["messages"][0]["code"] for _, answer in outcomes if answer["__typename"] == "OperationInfo"} == {
+        "booking_overlap"
+    }
+    assert Booking.objects.filter(accommodation=apartment).count() == 1
+
+
+def test_lowering_rooms_while_bookings_race_never_leaves_a_night_overbooked(make_hotel, day):
+    from catalog import services as catalog_services
+
+    hotel = make_hotel(rooms=3)
+    count = 10
+
+    def attempt(index: int):
+        if index == 0:
+            return catalog_services.update_hotel(hotel_id=hotel.pk, rooms=1)
+        return services.create_booking(accommodation_id=hotel.pk, start_date=day(5), end_date=day(6), guest_name="R")
+
+    indexes = iter(range(count))
+    lock = threading.Lock()
+
+    def task():
+        with lock:
+            index = next(indexes)
+        return attempt(index)
+
+    run_together(task, count)
+
+    hotel.refresh_from_db()
+    booked = Booking.objects.filter(accommodation=hotel, status=BookingStatus.CONFIRMED).count()
+    assert booked <= hotel.rooms

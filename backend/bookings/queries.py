@@ -7,6 +7,7 @@ import strawberry_django
 from strawberry_django.permissions import IsStaff
 
 from booking_graph.errors import find_or_none, graphql_errors
+from booking_graph.pagination import paginated_list
 
 from . import selectors
 from .models import Booking
@@ -26,10 +27,9 @@ def resolve_availability(accommodation, start: datetime.date, end: datetime.date
 
 @strawberry.type
 class Query:
-    bookings: list[BookingType] = strawberry_django.field(
+    bookings: list[BookingType] = paginated_list(
         filters=BookingFilter,
         ordering=BookingOrder,
-        pagination=True,
         extensions=[IsStaff(fail_silently=False)],
         description="Staff only: guest names are personal data.",
     )

@@ -9,6 +9,8 @@ import strawberry_django
 from strawberry import auto
 from strawberry_django.permissions import IsStaff
 
+from catalog.models import Accommodation, Apartment, Hotel
+
 from . import models
 
 if TYPE_CHECKING:
@@ -16,6 +18,14 @@ if TYPE_CHECKING:
     from voice.types import VoiceNoteType
 
 BookingStatus = strawberry.enum(models.BookingStatus, name="BookingStatus")
+
+# The concrete Hotel/Apartment comes from one join; every column is loaded so no field of
+# either type (nor `kind`, used to pick the type) is deferred into a query per row.
+CONCRETE_ACCOMMODATION_COLUMNS = [
+    f"accommodation__{path}{field.attname}"
+    for path, model in (("", Accommodation), ("hotel__", Hotel), ("apartment__", Apartment))
+    for field in model._meta.local_concrete_fields
+]
 
 
 @strawberry.type(name="AvailabilityDay")
@@ -60,7 +70,9 @@ class BookingType:
     def nights(self, root: models.Booking) -> int:
         return root.nights
 
-    @strawberry_django.field(select_related=["accommodation__hotel", "accommodation__apartment"])
+    @strawberry_django.field(
+        select_related=["accommodation__hotel", "accommodation__apartment"], only=CONCRETE_ACCOMMODATION_COLUMNS
+    )
     def accommodation(
         self, root: models.Booking
     ) -> Annotated[AccommodationType, strawberry.lazy("catalog.types")]:

@@ -48,6 +48,11 @@ class ApartmentPartialInput:
     description: str | None = strawberry.UNSET
 
 
+@strawberry.input(description="Names one object by its id.")
+class NodeInput:
+    id: strawberry.ID
+
+
 def provided_fields(data: object, *, exclude: tuple[str, ...] = ("id",)) -> dict:
     """The fields a partial input actually carried (UNSET ones are left out)."""
     return {

@@ -6,7 +6,7 @@ import strawberry_django
 from strawberry_django.permissions import IsStaff
 
 from . import services
-from .inputs import ApartmentInput, ApartmentPartialInput, HotelInput, HotelPartialInput, provided_fields
+from .inputs import ApartmentInput, ApartmentPartialInput, HotelInput, HotelPartialInput, NodeInput, provided_fields
 from .types import ApartmentType, HotelType
 
 
@@ -22,7 +22,7 @@ class Mutation:
         return services.update_hotel(hotel_id=data.id, **provided_fields(data))
 
     @strawberry_django.mutation(handle_django_errors=True, extensions=[IsStaff()])
-    def delete_hotel(self, data: strawberry_django.NodeInput) -> HotelType:
+    def delete_hotel(self, data: NodeInput) -> HotelType:
         return services.delete_hotel(hotel_id=data.id)
 
     @strawberry_django.mutation(handle_django_errors=True, extensions=[IsStaff()])
@@ -34,5 +34,5 @@ class Mutation:
         return services.update_apartment(apartment_id=data.id, **provided_fields(data))
 
     @strawberry_django.mutation(handle_django_errors=True, extensions=[IsStaff()])
-    def delete_apartment(self, data: strawberry_django.NodeInput) -> ApartmentType:
+    def delete_apartment(self, data: NodeInput) -> ApartmentType:
         return services.delete_apartment(apartment_id=data.id)

@@ -4,6 +4,7 @@ import strawberry
 import strawberry_django
 
 from booking_graph.errors import find_or_none
+from booking_graph.pagination import paginated_list
 
 from . import models
 from .types import (
@@ -21,16 +22,13 @@ from .types import (
 
 @strawberry.type
 class Query:
-    accommodations: list[AccommodationType] = strawberry_django.field(
+    accommodations: list[AccommodationType] = paginated_list(
         filters=AccommodationFilter,
         ordering=AccommodationOrder,
-        pagination=True,
         description="Hotels and apartments together; each row is its concrete type.",
     )
-    hotels: list[HotelType] = strawberry_django.field(filters=HotelFilter, ordering=HotelOrder, pagination=True)
-    apartments: list[ApartmentType] = strawberry_django.field(
-        filters=ApartmentFilter, ordering=ApartmentOrder, pagination=True
-    )
+    hotels: list[HotelType] = paginated_list(filters=HotelFilter, ordering=HotelOrder)
+    apartments: list[ApartmentType] = paginated_list(filters=ApartmentFilter, ordering=ApartmentOrder)
 
     @strawberry_django.field
     def accommodation(self, id: strawberry.ID) -> AccommodationType | None:

@@ -6,7 +6,10 @@ from pathlib import Path
 
 
 def main() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent / "backend"))
+    backend = str(Path(__file__).resolve().parent / "backend")
+    sys.path.insert(0, backend)
+    # Child processes (rundramatiq's workers, the autoreloader) import the project too.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [backend, os.environ.get("PYTHONPATH")]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_graph.settings")
     from django.core.management import execute_from_command_line
 

@@ -7,6 +7,11 @@ PY=.venv/bin/python
 $PY manage.py rundramatiq --processes 1 --threads 2 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null || true' EXIT INT TERM
+sleep 2
+if ! kill -0 "$WORKER" 2>/dev/null; then
+  echo "!! the Dramatiq worker exited at start (see its output above); voice notes would not be transcribed." >&2
+  exit 1
+fi
 
 DEBUG_ON=$($PY -c 'import sys; sys.path.insert(0, "backend"); import os; os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_graph.settings"); import django; django.setup(); from django.conf import settings; print(int(settings.DEBUG))')
 cat <<MSG

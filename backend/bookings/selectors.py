@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from booking_graph import errors
-from catalog.models import Accommodation
+from catalog.models import Accommodation, Hotel
 
 from .models import Booking, BookingStatus, StayRange
 
@@ -39,11 +39,10 @@ def today() -> datetime.date:
 
 
 def capacity_of(accommodation: Accommodation) -> int:
-    if accommodation.is_hotel:
-        # Works on a base row too: one extra query only when the child is not loaded.
-        hotel = getattr(accommodation, "hotel", accommodation)
-        return hotel.rooms
-    return 1
+    if not accommodation.is_hotel:
+        return 1
+    # A base row (not a Hotel instance) costs one query to reach its child.
+    return accommodation.rooms if isinstance(accommodation, Hotel) else accommodation.hotel.rooms
 
 
 def confirmed_overlapping(
@@ -101,14 +100,17 @@ def availability(*, accommodation: Accommodation, start: datetime.date, end: dat
 
 # Gaps and islands over the occupancy step function, in one statement:
 #   events  - +1 at each stay's first night (clipped to :from), -1 at its check-out day
-#   levels  - occupancy on each segment [day, next_day); the last segment is open-ended and empty
+#   levels  - occupancy on each segment [day, next_day); the last segment is open-ended
 #   runs    - consecutive free segments share a group number (it only grows on busy segments)
-# The answer is the start of the first free run at least :nights long (an open run always is).
+# The answer is the start of the first free run at least :nights long. With a :horizon only
+# the stays touching [from, horizon) are read, and a run counts only up to the horizon: an
+# answer then is exact (no later stay can touch those nights); no answer means "look further".
 _NEXT_AVAILABLE_SQL = """
 WITH stays AS (
     SELECT GREATEST(start_date, %(from)s) AS first_night, end_date
     FROM bookings_booking
     WHERE accommodation_id = %(accommodation_id)s AND status = %(confirmed)s AND end_date > %(from)s
+      {window}
 ),
 events AS (
     SELECT first_night AS day, 1 AS delta FROM stays
@@ -129,29 +131,41 @@ runs AS (
 ),
 free_runs AS (
     SELECT MIN(day) AS run_start,
-           CASE WHEN BOOL_OR(next_day IS NULL) THEN NULL ELSE MAX(next_day) END AS run_end
+           CASE WHEN BOOL_OR(next_day IS NULL) THEN {open_end} ELSE MAX(next_day) END AS run_end
     FROM runs WHERE free GROUP BY run
 )
 SELECT MIN(run_start) FROM free_runs
 WHERE run_end IS NULL OR run_end - run_start >= %(nights)s
 """
+_WITHIN_HORIZON = _NEXT_AVAILABLE_SQL.format(
+    # The GiST index on (accommodation_id, stay range) serves this filter.
+    window="AND daterange(start_date, end_date, '[)') && daterange(%(from)s, %(horizon)s, '[)')",
+    open_end="%(horizon)s::date",
+)
+_UNBOUNDED = _NEXT_AVAILABLE_SQL.format(window="", open_end="NULL")
+
+# Most answers lie within a few months: look there first, read everything only if needed.
+NEXT_AVAILABLE_HORIZON_DAYS = 120
 
 
 def next_available_date(*, accommodation: Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
-    """Earliest day d >= max(date, today) such that every night of [d, d + nights) is free."""
+    """Earliest day d >= max(date, today) such that every night of [d, d + nights) is free.
+    At most two SQL statements, however many bookings exist."""
     start = max(date, today())
+    params = {
+        "accommodation_id": accommodation.pk,
+        "confirmed": BookingStatus.CONFIRMED.value,
+        "from": start,
+        "capacity": capacity_of(accommodation),
+        "nights": nights,
+        "horizon": start + datetime.timedelta(days=NEXT_AVAILABLE_HORIZON_DAYS + nights),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(
-            _NEXT_AVAILABLE_SQL,
-            {
-                "accommodation_id": accommodation.pk,
-                "confirmed": BookingStatus.CONFIRMED.value,
-                "from": start,
-                "capacity": capacity_of(accommodation),
-                "nights": nights,
-            },
-        )
+        cursor.execute(_WITHIN_HORIZON, params)
         (answer,) = cursor.fetchone()
+        if answer is None:
+            cursor.execute(_UNBOUNDED, params)
+            (answer,) = cursor.fetchone()
     return answer
 
 

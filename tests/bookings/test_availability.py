@@ -133,10 +133,10 @@ def test_next_available_date_matches_a_brute_force_oracle(make_hotel, make_apart
     assert checked == 100
 
 
-def bulk_bookings(place, day, count: int) -> None:
-    """Back-to-back two-night stays starting today (an apartment is then booked for 2*count nights)."""
+def bulk_bookings(place, day, count: int, nights: int) -> None:
+    """`count` back-to-back stays of `nights` nights from today."""
     Booking.objects.bulk_create(
-        Booking(accommodation=place, start_date=day(2 * n), end_date=day(2 * n + 2), guest_name="Bulk",
+        Booking(accommodation=place, start_date=day(nights * n), end_date=day(nights * (n + 1)), guest_name="Bulk",
                 exclusive=place.is_apartment)
         for n in range(count)
     )
@@ -148,19 +148,35 @@ def queries_for_next_available(place, day) -> int:
     return len(captured)
 
 
-def test_next_available_date_query_count_does_not_grow_with_bookings(make_apartment, day):
+@pytest.mark.parametrize(
+    ("small_nights", "large_nights", "expected_queries"),
+    [
+        pytest.param(30, 2, 2, id="answer-beyond-the-first-window"),  # 10 x 30 and 1,000 x 2 nights: 300 / 2,000 days
+        pytest.param(1, 2, 2, id="mixed"),
+    ],
+)
+def test_next_available_date_query_count_is_bounded(make_apartment, day, small_nights, large_nights, expected_queries):
     small, large = make_apartment(name="Small"), make_apartment(name="Large")
-    bulk_bookings(small, day, 10)
-    bulk_bookings(large, day, 1000)
+    bulk_bookings(small, day, 10, small_nights)
+    bulk_bookings(large, day, 1000, large_nights)
 
-    assert queries_for_next_available(small, day) == queries_for_next_available(large, day) == 1
-    assert selectors.next_available_date(accommodation=large, date=day(0)) == day(2000)
+    assert queries_for_next_available(small, day) <= expected_queries
+    assert queries_for_next_available(large, day) == expected_queries
+    assert selectors.next_available_date(accommodation=large, date=day(0)) == day(1000 * large_nights)
+
+
+def test_next_available_date_query_count_is_the_same_for_10_and_1000_bookings(make_apartment, day):
+    small, large = make_apartment(name="Small"), make_apartment(name="Large")
+    bulk_bookings(small, day, 10, 30)
+    bulk_bookings(large, day, 1000, 2)
+
+    assert queries_for_next_available(small, day) == queries_for_next_available(large, day)
 
 
 def test_graphql_query_count_is_the_same_for_10_and_1000_bookings(gql, make_apartment, day):
     small, large = make_apartment(name="Small"), make_apartment(name="Large")
-    bulk_bookings(small, day, 10)
-    bulk_bookings(large, day, 1000)
+    bulk_bookings(small, day, 10, 30)
+    bulk_bookings(large, day, 1000, 2)
     query = "query($id: ID!, $d: Date!) { nextAvailableDate(id: $id, date: $d, nights: 3) }"
 
     counts = []
@@ -170,3 +186,12 @@ def test_graphql_query_count_is_the_same_for_10_and_1000_bookings(gql, make_apar
         counts.append(len(captured))
 
     assert counts[0] == counts[1]
+
+
+def test_answer_inside_the_first_window_needs_one_statement(make_apartment, day):
+    apartment = make_apartment()
+    bulk_bookings(apartment, day, 1000, 2)
+    Booking.objects.filter(accommodation=apartment, start_date=day(10)).delete()  # a gap 10 days out
+
+    assert queries_for_next_available(apartment, day) == 1
+    assert selectors.next_available_date(accommodation=apartment, date=day(0), nights=2) == day(10)

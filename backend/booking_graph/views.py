@@ -1,6 +1,8 @@
 """The GraphQL endpoint: CSRF only where a session is in play, multipart on."""
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -49,13 +51,42 @@ def oversized_upload(request: HttpRequest) -> JsonResponse | None:
     )
 
 
+def _json_object(raw: bytes | str) -> dict | None:
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def malformed_body(request: HttpRequest) -> JsonResponse | None:
+    """Bodies Strawberry would choke on (non-UTF-8, JSON that is not an object, a multipart
+    request without a proper operations/map) get a 400 that says why, never a 500."""
+    if request.content_type == "application/json":
+        if _json_object(request.body) is None:
+            return error_response("The body must be a JSON object: {\"query\": ..., \"variables\": {...}}.",
+                                  code="bad_request", status=400)
+    elif request.content_type == "multipart/form-data":
+        operations = _json_object(request.POST.get("operations", ""))
+        files_map = _json_object(request.POST.get("map", ""))
+        valid_map = files_map is not None and all(isinstance(paths, list) for paths in files_map.values())
+        if operations is None or not valid_map:
+            return error_response(
+                "A multipart request needs 'operations' (a JSON object) and 'map' (a JSON object of lists), "
+                "per the GraphQL multipart request spec.",
+                code="bad_request",
+                status=400,
+            )
+    return None
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(ensure_csrf_cookie, name="dispatch")  # GraphiQL reads the token from this cookie
 class BookingGraphView(GraphQLView):
     def dispatch(self, request: HttpRequest, *args, **kwargs):
         if request.method == "POST":
-            if too_large := oversized_upload(request):
-                return too_large
+            if refusal := oversized_upload(request) or malformed_body(request):
+                return refusal
             if reason := csrf_failure_for_session(request):
                 return error_response(
                     f"CSRF check failed: {reason}. Send the csrftoken cookie's value in the X-CSRFToken header.",

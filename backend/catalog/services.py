@@ -15,11 +15,15 @@ HOTEL_FIELDS = ("name", "description", "price", "location", "rooms", "stars")
 APARTMENT_FIELDS = ("name", "description", "price", "location", "bedrooms", "max_guests")
 
 
-def _save_validated(instance: Accommodation) -> None:
+def _validate(instance: Accommodation) -> None:
     # full_clean gives field-level messages before the database constraints would fire.
     if isinstance(instance.name, str):
         instance.name = instance.name.strip()
     instance.full_clean()
+
+
+def _save_validated(instance: Accommodation) -> None:
+    _validate(instance)
     instance.save()
 
 
@@ -49,11 +53,11 @@ def create_hotel(
 def update_hotel(*, hotel_id: object, **changes: Any) -> Hotel:
     # Lock the base row too: booking writers lock it, so rooms cannot shrink under a booking in flight.
     hotel = errors.get_or_not_found(Hotel.objects.select_for_update(of=("self", "accommodation_ptr")), hotel_id)
-    new_rooms = changes.get("rooms")
     _apply(hotel, HOTEL_FIELDS, changes)
-    if new_rooms is not None:
-        ensure_rooms_cover_bookings(hotel, new_rooms)
-    _save_validated(hotel)
+    _validate(hotel)  # bounds first: "rooms must be >= 1" says more than "below bookings"
+    if changes.get("rooms") is not None:
+        ensure_rooms_cover_bookings(hotel, hotel.rooms)
+    hotel.save()
     return hotel
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from . import services
 from .models import Booking
@@ -17,16 +18,27 @@ class BookingAdminForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
-        services.check_bookable(
-            accommodation_id=data["accommodation"].pk,
-            start_date=data["start_date"],
-            end_date=data["end_date"],
-            booking=self.instance if self.instance.pk else None,
-        )
+        try:
+            services.check_bookable(
+                accommodation_id=data["accommodation"].pk,
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                booking=self.instance if self.instance.pk else None,
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc  # the service keys errors by API field names
+        if self.instance.pk is None:
+            self.instance.exclusive = data["accommodation"].is_apartment
         return data
 
-    def validate_constraints(self) -> None:
-        """The service above gives the friendly error; the database still holds the constraint."""
+    def _get_validation_exclusions(self) -> set[str]:
+        excluded = super()._get_validation_exclusions()
+        if self.errors:
+            # The service has explained the problem; skip the model's constraint checks
+            # (excluding `accommodation` makes the exclusion constraint stand down).
+            return excluded | {"accommodation"}
+        # Django cannot check a conditional constraint whose condition fields are excluded.
+        return excluded - {"exclusive", "status"}
 
 
 @admin.register(Booking)

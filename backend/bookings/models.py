@@ -51,6 +51,8 @@ class Booking(models.Model):
                 name="booking_apartment_no_overlap",
                 expressions=[("accommodation", RangeOperators.EQUAL), (StayRange(), RangeOperators.OVERLAPS)],
                 condition=Q(status=BookingStatus.CONFIRMED, exclusive=True),
+                violation_error_code="booking_overlap",
+                violation_error_message="The apartment is already booked for some of these nights.",
             ),
         ]
         indexes = [

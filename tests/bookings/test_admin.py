@@ -1,0 +1,86 @@
+"""The admin goes through the same services: its forms show the rules' errors instead of saving."""
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from bookings import services
+from bookings.models import Booking, BookingStatus
+from catalog.models import Hotel
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(django_user_model):
+    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-123")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def booking_form(place, day, start: int, end: int, guest: str = "Walk-in") -> dict:
+    return {"accommodation": place.pk, "start_date": day(start), "end_date": day(end), "guest_name": guest}
+
+
+def test_admin_creates_a_booking_through_the_service(admin_client, make_apartment, day):
+    apartment = make_apartment()
+
+    response = admin_client.post("/admin/bookings/booking/add/", booking_form(apartment, day, 1, 3))
+
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.exclusive, booking.status) == (True, BookingStatus.CONFIRMED)  # set by the service
+
+
+def test_admin_form_shows_the_overlap_instead_of_saving(admin_client, make_apartment, day):
+    apartment = make_apartment()
+    services.create_booking(accommodation_id=apartment.pk, start_date=day(1), end_date=day(4), guest_name="First")
+
+    response = admin_client.post("/admin/bookings/booking/add/", booking_form(apartment, day, 2, 3))
+
+    assert response.status_code == 200
+    assert "already booked" in response.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_admin_form_refuses_a_full_hotel(admin_client, make_hotel, day):
+    hotel = make_hotel(rooms=1)
+    services.create_booking(accommodation_id=hotel.pk, start_date=day(1), end_date=day(4), guest_name="First")
+
+    response = admin_client.post("/admin/bookings/booking/add/", booking_form(hotel, day, 1, 2))
+
+    assert response.status_code == 200 and "no room left" in response.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_admin_edit_revalidates_without_counting_the_booking_itself(admin_client, make_apartment, day):
+    apartment = make_apartment()
+    booking = services.create_booking(accommodation_id=apartment.pk, start_date=day(1), end_date=day(4), guest_name="A")
+
+    response = admin_client.post(f"/admin/bookings/booking/{booking.pk}/change/", booking_form(apartment, day, 2, 5, "A"))
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.start_date, booking.end_date) == (day(2), day(5))
+
+
+def test_admin_cannot_lower_rooms_below_bookings(admin_client, make_hotel, day):
+    hotel = make_hotel(rooms=2)
+    for guest in "AB":
+        services.create_booking(accommodation_id=hotel.pk, start_date=day(1), end_date=day(3), guest_name=guest)
+    form = {"name": hotel.name, "description": "", "price": "100", "location": hotel.location, "rooms": 1, "stars": 4}
+
+    response = admin_client.post(f"/admin/catalog/hotel/{hotel.pk}/change/", form)
+
+    assert response.status_code == 200 and "rooms cannot go below" in response.content.decode()
+    assert Hotel.objects.get(pk=hotel.pk).rooms == 2
+
+
+def test_admin_changelists_and_search_render(admin_client, make_hotel, make_apartment):
+    make_hotel(name="Searchable Hotel")
+    make_apartment()
+
+    for url in ("/admin/catalog/hotel/?q=Searchable", "/admin/catalog/apartment/", "/admin/bookings/booking/",
+                "/admin/voice/voicenote/"):
+        assert admin_client.get(url).status_code == 200, url

@@ -28,31 +28,40 @@ class AccommodationAdmin(admin.ModelAdmin):
     search_fields = ("name", "location", "description")
     list_filter = ("location",)
     readonly_fields = ("kind", "created_at", "updated_at")
+    service_fields: tuple[str, ...] = ()
+
+    def create(self, **fields): ...
+
+    def update(self, pk: int, **fields): ...
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Through the services, like the API: same validation, same locks."""
+        fields = {name: form.cleaned_data[name] for name in self.service_fields}
+        saved = self.update(obj.pk, **fields) if change else self.create(**fields)
+        obj.pk = obj.id = saved.pk
 
 
 @admin.register(Hotel)
 class HotelAdmin(AccommodationAdmin):
     form = HotelAdminForm
     list_display = ("name", "location", "price", "rooms", "stars", "updated_at")
+    service_fields = services.HOTEL_FIELDS
 
-    def save_model(self, request, obj, form, change) -> None:
-        changes = {name: form.cleaned_data[name] for name in services.HOTEL_FIELDS}
-        if change:
-            saved = services.update_hotel(hotel_id=obj.pk, **changes)
-        else:
-            saved = services.create_hotel(**changes)
-        obj.pk = obj.id = saved.pk
+    def create(self, **fields):
+        return services.create_hotel(**fields)
+
+    def update(self, pk: int, **fields):
+        return services.update_hotel(hotel_id=pk, **fields)
 
 
 @admin.register(Apartment)
 class ApartmentAdmin(AccommodationAdmin):
     fields = ("name", "description", "price", "location", "bedrooms", "max_guests", "kind", "created_at", "updated_at")
     list_display = ("name", "location", "price", "bedrooms", "max_guests", "updated_at")
+    service_fields = services.APARTMENT_FIELDS
 
-    def save_model(self, request, obj, form, change) -> None:
-        changes = {name: form.cleaned_data[name] for name in services.APARTMENT_FIELDS}
-        if change:
-            saved = services.update_apartment(apartment_id=obj.pk, **changes)
-        else:
-            saved = services.create_apartment(**changes)
-        obj.pk = obj.id = saved.pk
+    def create(self, **fields):
+        return services.create_apartment(**fields)
+
+    def update(self, pk: int, **fields):
+        return services.update_apartment(apartment_id=pk, **fields)

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 from graphql_client import GraphQLClient
-from voice_helpers import FIXTURES, make_wav, multipart_upload
+from voice_helpers import FIXTURES, FORMAT_FIXTURES, make_wav, multipart_upload
 
 from voice.models import TranscriptionStatus, VoiceNote
 
@@ -138,14 +138,6 @@ def test_session_upload_without_csrf_token_is_refused(staff_user, booking, wav_b
     assert VoiceNote.objects.count() == 0 and stored_files() == []
 
 
-FORMAT_FIXTURES = {
-    "late_checkout_slt.wav": ("audio/wav", "wav"),
-    "late_checkout.mp3": ("audio/mpeg", "mp3"),
-    "late_checkout.m4a": ("audio/mp4", "m4a"),
-    "late_checkout.ogg": ("audio/ogg", "ogg"),
-    "late_checkout.webm": ("audio/webm", "webm"),
-    "late_checkout.flac": ("audio/flac", "flac"),
-}
 
 
 @pytest.mark.parametrize(("filename", "expected"), FORMAT_FIXTURES.items(), ids=list(FORMAT_FIXTURES))
@@ -155,8 +147,8 @@ def test_every_accepted_format_uploads(staff_gql, booking, filename, expected):
     result = answer(multipart_upload(staff_gql, booking_id=booking.pk, filename="recording.bin", content=content))
 
     assert result["__typename"] == "VoiceNote", result
-    assert result["contentType"] == expected[0]
-    assert VoiceNote.objects.get(pk=result["id"]).audio.name.endswith("." + expected[1])
+    assert result["contentType"] == expected[1]
+    assert VoiceNote.objects.get(pk=result["id"]).audio.name.endswith("." + expected[2])
     assert 3.0 < result["durationSeconds"] < 4.0
 
 

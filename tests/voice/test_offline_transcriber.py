@@ -5,7 +5,7 @@ import json
 import wave
 
 import pytest
-from voice_helpers import FIXTURES
+from voice_helpers import FIXTURES, FORMAT_FIXTURES
 from wer import wer
 
 from voice.audio import UndecodableAudio, decode_to_pcm16k_mono, probe, sniff_format
@@ -15,14 +15,6 @@ from voice.transcribers.offline import PocketSphinxTranscriber
 
 SENTENCES = json.loads((FIXTURES / "sentences.json").read_text())
 
-EXPECTED_FORMATS = {
-    "late_checkout_slt.wav": ("wav", "audio/wav"),
-    "late_checkout.mp3": ("mp3", "audio/mpeg"),
-    "late_checkout.m4a": ("mp4", "audio/mp4"),
-    "late_checkout.ogg": ("ogg", "audio/ogg"),
-    "late_checkout.webm": ("webm", "audio/webm"),
-    "late_checkout.flac": ("flac", "audio/flac"),
-}
 
 
 def wav_seconds(path) -> float:
@@ -36,12 +28,12 @@ def test_wer_helper():
     assert wer("room twelve", "") == 1.0
 
 
-@pytest.mark.parametrize(("filename", "expected"), EXPECTED_FORMATS.items(), ids=list(EXPECTED_FORMATS))
+@pytest.mark.parametrize(("filename", "expected"), FORMAT_FIXTURES.items(), ids=list(FORMAT_FIXTURES))
 def test_sniff_and_probe_every_accepted_format(filename, expected):
     path = FIXTURES / filename
     detected = sniff_format(path.read_bytes()[:64])
 
-    assert (detected.name, detected.content_type) == expected
+    assert (detected.name, detected.content_type, detected.extension) == expected
     info = probe(str(path))
     # Lossy encoders pad a few milliseconds; the length must still match the source speech.
     assert info.duration_seconds == pytest.approx(wav_seconds(FIXTURES / "late_checkout_slt.wav"), abs=0.1)

@@ -10,6 +10,16 @@ from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "audio"
 
+# One recording in every accepted container: file -> (format name, content type, stored extension).
+FORMAT_FIXTURES = {
+    "late_checkout_slt.wav": ("wav", "audio/wav", "wav"),
+    "late_checkout.mp3": ("mp3", "audio/mpeg", "mp3"),
+    "late_checkout.m4a": ("mp4", "audio/mp4", "m4a"),
+    "late_checkout.ogg": ("ogg", "audio/ogg", "ogg"),
+    "late_checkout.webm": ("webm", "audio/webm", "webm"),
+    "late_checkout.flac": ("flac", "audio/flac", "flac"),
+}
+
 ADD_VOICE_NOTE = """
 mutation Add($booking: ID!, $audio: Upload!) {
   addVoiceNote(booking: $booking, audio: $audio) {

@@ -22,9 +22,15 @@ def _validate(instance: Accommodation) -> None:
     instance.full_clean()
 
 
+def _save(instance: Accommodation) -> None:
+    instance.save()
+    # Answer with what was stored ("1e3" is stored and read back as 1000.00).
+    instance.refresh_from_db()
+
+
 def _save_validated(instance: Accommodation) -> None:
     _validate(instance)
-    instance.save()
+    _save(instance)
 
 
 def _apply(instance: Accommodation, allowed: tuple[str, ...], changes: dict[str, Any]) -> None:
@@ -57,7 +63,7 @@ def update_hotel(*, hotel_id: object, **changes: Any) -> Hotel:
     _validate(hotel)  # bounds first: "rooms must be >= 1" says more than "below bookings"
     if changes.get("rooms") is not None:
         ensure_rooms_cover_bookings(hotel, hotel.rooms)
-    hotel.save()
+    _save(hotel)
     return hotel
 
 

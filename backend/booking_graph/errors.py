@@ -42,11 +42,9 @@ def field_error(field: str, message: str, code: str) -> ValidationError:
 
 
 def parse_pk(value: object, *, field: str = "id", label: str = "object") -> int:
-    """IDs arrive as strings; anything that is not a positive integer is simply not found."""
-    try:
-        pk = int(str(value))
-    except (TypeError, ValueError):
-        pk = 0
+    """IDs arrive as strings; anything that is not exactly a positive integer is simply not found."""
+    text = str(value)
+    pk = int(text) if text.isascii() and text.isdigit() else 0
     if pk <= 0 or pk > 2**63 - 1:
         raise field_error(field, f"No {label} with id {value!r}.", NOT_FOUND)
     return pk

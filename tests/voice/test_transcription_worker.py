@@ -177,3 +177,20 @@ class TestThroughRedisAndARealWorker:
         call_command("resend_pending_transcriptions", "--older-than", "60")
 
         assert wait_for_status(note.pk, {TranscriptionStatus.COMPLETED}).transcript == "recovered"
+
+
+@pytest.mark.django_db
+def test_every_state_change_logs_note_booking_provider_and_attempt(scripted, note, caplog):
+    scripted.script(TransientTranscriptionError("HTTP 502"), Transcript(text="ok"))
+    caplog.set_level("INFO", logger="voice")
+
+    with pytest.raises(TransientTranscriptionError):
+        services.run_transcription(note_id=note.pk)
+    services.run_transcription(note_id=note.pk)
+
+    events = {record.msg: record for record in caplog.records if record.name == "voice.services"}
+    assert {"voice_note.processing", "voice_note.retry_scheduled", "voice_note.completed"} <= set(events)
+    retry, done = events["voice_note.retry_scheduled"], events["voice_note.completed"]
+    assert (retry.voice_note_id, retry.booking_id, retry.provider, retry.attempt) == (note.pk, note.booking_id, "scripted", 1)
+    assert "HTTP 502" in retry.error
+    assert (done.attempt, done.provider) == (2, "scripted") and done.duration >= 0

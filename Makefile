@@ -64,7 +64,8 @@ web: $(VENV)/.installed
 	$(MANAGE) runserver 0.0.0.0:$(PORT)
 
 bench: install-dev services
-	$(PY) bench/run_all.py
+	$(PY) bench/availability.py
+	$(PY) bench/voice_pipeline.py
 
 clean:
 	rm -rf $(VENV) var

@@ -33,6 +33,9 @@ EMPTY_AUDIO = "empty_audio"
 UNDECODABLE_AUDIO = "undecodable_audio"
 NOT_RETRYABLE = "not_retryable"
 INVALID_CREDENTIALS = "invalid_credentials"
+INVALID_PAGINATION = "invalid_pagination"
+CSRF_FAILED = "csrf_failed"
+BAD_REQUEST = "bad_request"
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 

@@ -11,13 +11,15 @@ from graphql import GraphQLError
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
 
+from booking_graph import errors
+
 
 class AlwaysPaginatedField(StrawberryDjangoField):
     def apply_pagination(self, queryset, pagination=None, *, related_field_id=None):
         if pagination in (None, strawberry.UNSET) and related_field_id is None:
             pagination = OffsetPaginationInput()  # offset 0, limit = PAGINATION_DEFAULT_LIMIT
         if isinstance(pagination, OffsetPaginationInput) and pagination.offset < 0:
-            raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": "invalid_pagination"})
+            raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": errors.INVALID_PAGINATION})
         return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)
 
 

@@ -11,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from strawberry.django.views import GraphQLView
 
+from booking_graph import errors
 from booking_graph.graphiql import example_document
 
 
@@ -46,7 +47,7 @@ def oversized_upload(request: HttpRequest) -> JsonResponse | None:
         return None
     return error_response(
         f"The request is {length} bytes; audio uploads are limited to {settings.VOICE_MAX_UPLOAD_BYTES} bytes.",
-        code="audio_too_large",
+        code=errors.AUDIO_TOO_LARGE,
         status=413,
     )
 
@@ -65,7 +66,7 @@ def malformed_body(request: HttpRequest) -> JsonResponse | None:
     if request.content_type == "application/json":
         if _json_object(request.body) is None:
             return error_response("The body must be a JSON object: {\"query\": ..., \"variables\": {...}}.",
-                                  code="bad_request", status=400)
+                                  code=errors.BAD_REQUEST, status=400)
     elif request.content_type == "multipart/form-data":
         operations = _json_object(request.POST.get("operations", ""))
         files_map = _json_object(request.POST.get("map", ""))
@@ -74,7 +75,7 @@ def malformed_body(request: HttpRequest) -> JsonResponse | None:
             return error_response(
                 "A multipart request needs 'operations' (a JSON object) and 'map' (a JSON object of lists), "
                 "per the GraphQL multipart request spec.",
-                code="bad_request",
+                code=errors.BAD_REQUEST,
                 status=400,
             )
     return None
@@ -90,7 +91,7 @@ class BookingGraphView(GraphQLView):
             if reason := csrf_failure_for_session(request):
                 return error_response(
                     f"CSRF check failed: {reason}. Send the csrftoken cookie's value in the X-CSRFToken header.",
-                    code="csrf_failed",
+                    code=errors.CSRF_FAILED,
                     status=403,
                 )
         return super().dispatch(request, *args, **kwargs)

@@ -95,16 +95,17 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
                 size_bytes=upload.size,
                 duration_seconds=accepted.duration_seconds,
             )
+            logger.info(
+                "voice_note.created",
+                extra={**note.log_context, "key": stored_name, "bytes": note.size_bytes,
+                       "seconds": round(note.duration_seconds, 2)},
+            )
             # Sent only once the row is committed: a rolled-back request leaves no job,
             # and a job never looks for a row that is not there yet.
             transaction.on_commit(lambda: enqueue_transcription(note))
     except BaseException:
         default_storage.delete(stored_name)  # nothing orphaned in storage
         raise
-    logger.info(
-        "voice_note.created",
-        extra={**note.log_context, "key": stored_name, "bytes": note.size_bytes, "seconds": note.duration_seconds},
-    )
     return note
 
 

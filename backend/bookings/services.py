@@ -47,9 +47,13 @@ def _clean_guest_name(guest_name: str) -> str:
 
 
 def _lock_accommodation(accommodation_id: object) -> Accommodation:
-    """Row lock that serialises booking writers per accommodation (held until commit)."""
-    queryset = Accommodation.objects.select_for_update(of=("self",)).select_subclasses()
-    return errors.get_or_not_found(queryset, accommodation_id, field="accommodation")
+    """Row lock that serialises booking writers per accommodation (held until commit).
+
+    The concrete Hotel/Apartment is read by a second statement *after* the lock is
+    granted: a single locking query would return the child row (rooms) as of before
+    the wait, and a concurrent `update_hotel` could have lowered it meanwhile."""
+    locked = errors.get_or_not_found(Accommodation.objects.select_for_update(), accommodation_id, field="accommodation")
+    return Accommodation.objects.get_subclass(pk=locked.pk)
 
 
 def _ensure_bookable(

@@ -9,15 +9,16 @@ from strawberry.utils.logging import StrawberryLogger
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
-from booking_graph import auth_schema
-from booking_graph.security import is_client_error, security_extensions
-from bookings import mutations as booking_mutations
-from bookings import queries as booking_queries
-from catalog import mutations as catalog_mutations
-from catalog import queries as catalog_queries
-from catalog.types import ApartmentType, HotelType
-from voice import mutations as voice_mutations
-from voice import queries as voice_queries
+from booking_graph.graphql import auth as auth_schema
+from booking_graph.graphql.errors import DomainErrorExecutionContext
+from booking_graph.graphql.security import is_client_error, security_extensions
+from bookings.graphql import mutations as booking_mutations
+from bookings.graphql import queries as booking_queries
+from catalog.graphql import mutations as catalog_mutations
+from catalog.graphql import queries as catalog_queries
+from catalog.graphql.types import ApartmentType, HotelType
+from voice.graphql import mutations as voice_mutations
+from voice.graphql import queries as voice_queries
 
 logger = logging.getLogger("booking_graph.graphql")
 
@@ -45,4 +46,6 @@ schema = BookingGraphSchema(
     # Concrete types reachable only through the Accommodation interface.
     types=[HotelType, ApartmentType],
     extensions=[DjangoOptimizerExtension, *security_extensions()],
+    # Domain errors raised in query resolvers become GraphQL errors with their code, here only.
+    execution_context_class=DomainErrorExecutionContext,
 )

@@ -11,7 +11,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from strawberry.django.views import GraphQLView
 
-from booking_graph import errors
+from booking_graph.graphql.errors import RequestErrorCode
+from voice.errors import VoiceErrorCode
 from booking_graph.graphiql import example_document
 
 
@@ -47,7 +48,7 @@ def oversized_upload(request: HttpRequest) -> JsonResponse | None:
         return None
     return error_response(
         f"The request is {length} bytes; audio uploads are limited to {settings.VOICE_MAX_UPLOAD_BYTES} bytes.",
-        code=errors.AUDIO_TOO_LARGE,
+        code=VoiceErrorCode.AUDIO_TOO_LARGE,
         status=413,
     )
 
@@ -66,7 +67,7 @@ def malformed_body(request: HttpRequest) -> JsonResponse | None:
     if request.content_type == "application/json":
         if _json_object(request.body) is None:
             return error_response("The body must be a JSON object: {\"query\": ..., \"variables\": {...}}.",
-                                  code=errors.BAD_REQUEST, status=400)
+                                  code=RequestErrorCode.BAD_REQUEST, status=400)
     elif request.content_type == "multipart/form-data":
         operations = _json_object(request.POST.get("operations", ""))
         files_map = _json_object(request.POST.get("map", ""))
@@ -75,7 +76,7 @@ def malformed_body(request: HttpRequest) -> JsonResponse | None:
             return error_response(
                 "A multipart request needs 'operations' (a JSON object) and 'map' (a JSON object of lists), "
                 "per the GraphQL multipart request spec.",
-                code=errors.BAD_REQUEST,
+                code=RequestErrorCode.BAD_REQUEST,
                 status=400,
             )
     return None
@@ -91,7 +92,7 @@ class BookingGraphView(GraphQLView):
             if reason := csrf_failure_for_session(request):
                 return error_response(
                     f"CSRF check failed: {reason}. Send the csrftoken cookie's value in the X-CSRFToken header.",
-                    code=errors.CSRF_FAILED,
+                    code=RequestErrorCode.CSRF_FAILED,
                     status=403,
                 )
         return super().dispatch(request, *args, **kwargs)

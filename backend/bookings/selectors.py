@@ -15,9 +15,10 @@ from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from booking_graph import errors
+from booking_graph.domain import field_error, get_or_not_found
 from catalog.models import Accommodation, Hotel
 
+from .errors import BookingErrorCode
 from .models import Booking, BookingStatus, StayRange
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -192,20 +193,20 @@ def peak_future_occupancy(*, accommodation_id: int) -> int:
 
 
 def get_accommodation(accommodation_id: object) -> Accommodation:
-    return errors.get_or_not_found(Accommodation.objects.select_subclasses(), accommodation_id)
+    return get_or_not_found(Accommodation.objects.select_subclasses(), accommodation_id)
 
 
 def validate_nights(nights: int) -> None:
     if not 1 <= nights <= settings.BOOKING_MAX_NIGHTS:
-        raise errors.field_error(
-            "nights", f"nights must be between 1 and {settings.BOOKING_MAX_NIGHTS}.", errors.INVALID_NIGHTS
+        raise field_error(
+            "nights", f"nights must be between 1 and {settings.BOOKING_MAX_NIGHTS}.", BookingErrorCode.INVALID_NIGHTS
         )
 
 
 def validate_window(start: datetime.date, end: datetime.date) -> None:
     if end <= start:
-        raise errors.field_error("end", "end must be after start.", errors.INVALID_DATE_RANGE)
+        raise field_error("end", "end must be after start.", BookingErrorCode.INVALID_DATE_RANGE)
     if (end - start).days > settings.AVAILABILITY_MAX_DAYS:
-        raise errors.field_error(
-            "end", f"At most {settings.AVAILABILITY_MAX_DAYS} days per request.", errors.RANGE_TOO_LONG
+        raise field_error(
+            "end", f"At most {settings.AVAILABILITY_MAX_DAYS} days per request.", BookingErrorCode.RANGE_TOO_LONG
         )

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from booking_graph import errors
+from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found
 from catalog.models import Accommodation
 
 from . import selectors
+from .errors import BookingErrorCode
 from .models import Booking, BookingStatus
 
 logger = logging.getLogger(__name__)
@@ -26,23 +27,23 @@ OVERLAP_CONSTRAINT = "booking_apartment_no_overlap"
 
 def validate_stay(*, start: datetime.date, end: datetime.date, allow_past_start: bool = False) -> None:
     if end <= start:
-        raise errors.field_error(
+        raise field_error(
             "end_date", "The check-out day must be after the check-in day (at least one night).",
-            errors.INVALID_DATE_RANGE,
+            BookingErrorCode.INVALID_DATE_RANGE,
         )
     if not allow_past_start and start < selectors.today():
-        raise errors.field_error("start_date", "The check-in day cannot be in the past.", errors.DATE_IN_PAST)
+        raise field_error("start_date", "The check-in day cannot be in the past.", BookingErrorCode.DATE_IN_PAST)
     max_nights = settings.BOOKING_MAX_NIGHTS
     if (end - start).days > max_nights:
-        raise errors.field_error("end_date", f"A stay can last at most {max_nights} nights.", errors.STAY_TOO_LONG)
+        raise field_error("end_date", f"A stay can last at most {max_nights} nights.", BookingErrorCode.STAY_TOO_LONG)
 
 
 def _clean_guest_name(guest_name: str) -> str:
     name = guest_name.strip()
     if not name:
-        raise errors.field_error("guest_name", "The guest name cannot be empty.", "blank")
+        raise field_error("guest_name", "The guest name cannot be empty.", CommonErrorCode.BLANK)
     if len(name) > Booking._meta.get_field("guest_name").max_length:
-        raise errors.field_error("guest_name", "The guest name is too long (200 characters at most).", "max_length")
+        raise field_error("guest_name", "The guest name is too long (200 characters at most).", CommonErrorCode.MAX_LENGTH)
     return name
 
 
@@ -52,7 +53,7 @@ def _lock_accommodation(accommodation_id: object) -> Accommodation:
     The concrete Hotel/Apartment is read by a second statement *after* the lock is
     granted: a single locking query would return the child row (rooms) as of before
     the wait, and a concurrent `update_hotel` could have lowered it meanwhile."""
-    locked = errors.get_or_not_found(Accommodation.objects.select_for_update(), accommodation_id, field="accommodation")
+    locked = get_or_not_found(Accommodation.objects.select_for_update(), accommodation_id, field="accommodation")
     return Accommodation.objects.get_subclass(pk=locked.pk)
 
 
@@ -69,15 +70,15 @@ def _ensure_bookable(
     if booked < selectors.capacity_of(accommodation):
         return
     if accommodation.is_apartment:
-        raise errors.field_error(
+        raise field_error(
             "start_date",
             f"{accommodation.name} is already booked for some of the nights from {start} to {end}.",
-            errors.BOOKING_OVERLAP,
+            BookingErrorCode.BOOKING_OVERLAP,
         )
-    raise errors.field_error(
+    raise field_error(
         "start_date",
         f"{accommodation.name} has no room left for some of the nights from {start} to {end}.",
-        errors.NO_ROOMS_AVAILABLE,
+        BookingErrorCode.NO_ROOMS_AVAILABLE,
     )
 
 
@@ -87,7 +88,7 @@ def check_bookable(
     """The create/update checks without writing (the admin form shows them as field errors)."""
     keeps_start = booking is not None and booking.start_date == start_date
     validate_stay(start=start_date, end=end_date, allow_past_start=keeps_start)
-    accommodation = errors.get_or_not_found(
+    accommodation = get_or_not_found(
         Accommodation.objects.select_subclasses(), accommodation_id, field="accommodation"
     )
     _ensure_bookable(
@@ -102,8 +103,8 @@ def _save(booking: Booking) -> None:
             booking.save()
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT in str(exc):
-            raise errors.field_error(
-                "start_date", "The apartment is already booked for some of these nights.", errors.BOOKING_OVERLAP
+            raise field_error(
+                "start_date", "The apartment is already booked for some of these nights.", BookingErrorCode.BOOKING_OVERLAP
             ) from exc
         raise
 
@@ -132,10 +133,10 @@ def create_booking(
 
 
 def _get_booking_for_update(booking_id: object) -> Booking:
-    booking = errors.get_or_not_found(Booking.objects.all(), booking_id)
+    booking = get_or_not_found(Booking.objects.all(), booking_id)
     # Same lock order as create: the accommodation first, then the booking row.
     _lock_accommodation(booking.accommodation_id)
-    return errors.get_or_not_found(Booking.objects.select_for_update(), booking.pk)
+    return get_or_not_found(Booking.objects.select_for_update(), booking.pk)
 
 
 @transaction.atomic
@@ -148,7 +149,7 @@ def update_booking(
 ) -> Booking:
     booking = _get_booking_for_update(booking_id)
     if not booking.is_confirmed:
-        raise ValidationError("A cancelled booking cannot be changed.", code=errors.ALREADY_CANCELLED)
+        raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
     if guest_name is not None:
         booking.guest_name = _clean_guest_name(guest_name)
     new_start = start_date or booking.start_date
@@ -168,7 +169,7 @@ def update_booking(
 def cancel_booking(*, booking_id: object) -> Booking:
     booking = _get_booking_for_update(booking_id)
     if not booking.is_confirmed:
-        raise ValidationError("This booking is already cancelled.", code=errors.ALREADY_CANCELLED)
+        raise ValidationError("This booking is already cancelled.", code=BookingErrorCode.ALREADY_CANCELLED)
     booking.status = BookingStatus.CANCELLED
     booking.save(update_fields=["status", "updated_at"])
     logger.info("booking.cancelled", extra={"booking_id": booking.pk, "accommodation_id": booking.accommodation_id})

@@ -7,8 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from booking_graph import errors
+from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found
 
+from .errors import CatalogErrorCode
 from .models import Accommodation, Apartment, Hotel
 
 HOTEL_FIELDS = ("name", "description", "price", "location", "rooms", "stars")
@@ -36,7 +37,7 @@ def _save_validated(instance: Accommodation) -> None:
 def _apply(instance: Accommodation, allowed: tuple[str, ...], changes: dict[str, Any]) -> None:
     for field, value in changes.items():
         if field not in allowed:
-            raise errors.field_error(field, f"{field} cannot be changed.", "invalid")
+            raise field_error(field, f"{field} cannot be changed.", CommonErrorCode.INVALID)
         setattr(instance, field, value)
 
 
@@ -58,7 +59,7 @@ def create_hotel(
 @transaction.atomic
 def update_hotel(*, hotel_id: object, **changes: Any) -> Hotel:
     # Lock the base row too: booking writers lock it, so rooms cannot shrink under a booking in flight.
-    hotel = errors.get_or_not_found(Hotel.objects.select_for_update(of=("self", "accommodation_ptr")), hotel_id)
+    hotel = get_or_not_found(Hotel.objects.select_for_update(of=("self", "accommodation_ptr")), hotel_id)
     _apply(hotel, HOTEL_FIELDS, changes)
     _validate(hotel)  # bounds first: "rooms must be >= 1" says more than "below bookings"
     if changes.get("rooms") is not None:
@@ -68,14 +69,16 @@ def update_hotel(*, hotel_id: object, **changes: Any) -> Hotel:
 
 
 def ensure_rooms_cover_bookings(hotel: Hotel, rooms: int) -> None:
-    from bookings.selectors import peak_future_occupancy  # bookings builds on catalog, not the reverse
+    # bookings builds on catalog, not the reverse
+    from bookings.errors import BookingErrorCode
+    from bookings.selectors import peak_future_occupancy
 
     peak = peak_future_occupancy(accommodation_id=hotel.pk)
     if rooms < peak:
-        raise errors.field_error(
+        raise field_error(
             "rooms",
             f"{hotel.name} already has {peak} confirmed bookings on one upcoming night; rooms cannot go below that.",
-            errors.ROOMS_BELOW_BOOKINGS,
+            BookingErrorCode.ROOMS_BELOW_BOOKINGS,
         )
 
 
@@ -98,7 +101,7 @@ def create_apartment(
 
 @transaction.atomic
 def update_apartment(*, apartment_id: object, **changes: Any) -> Apartment:
-    apartment = errors.get_or_not_found(Apartment.objects.select_for_update(of=("self", "accommodation_ptr")), apartment_id)
+    apartment = get_or_not_found(Apartment.objects.select_for_update(of=("self", "accommodation_ptr")), apartment_id)
     _apply(apartment, APARTMENT_FIELDS, changes)
     _save_validated(apartment)
     return apartment
@@ -111,18 +114,18 @@ def delete_accommodation(*, accommodation: Accommodation) -> None:
     if locked.bookings.exists():
         raise ValidationError(
             f"{locked.name} has bookings; cancel them and keep the accommodation, or remove them first.",
-            code=errors.HAS_BOOKINGS,
+            code=CatalogErrorCode.HAS_BOOKINGS,
         )
     locked.delete()
 
 
 def delete_hotel(*, hotel_id: object) -> Hotel:
-    hotel = errors.get_or_not_found(Hotel.objects.all(), hotel_id)
+    hotel = get_or_not_found(Hotel.objects.all(), hotel_id)
     delete_accommodation(accommodation=hotel)
     return hotel
 
 
 def delete_apartment(*, apartment_id: object) -> Apartment:
-    apartment = errors.get_or_not_found(Apartment.objects.all(), apartment_id)
+    apartment = get_or_not_found(Apartment.objects.all(), apartment_id)
     delete_accommodation(accommodation=apartment)
     return apartment

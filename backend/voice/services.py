@@ -19,10 +19,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from booking_graph import errors
+from booking_graph.domain import field_error, get_or_not_found
 from bookings.models import Booking
 
 from . import audio as audio_formats
+from .errors import VoiceErrorCode
 from .models import TranscriptionStatus, VoiceNote
 from .transcribers import get_transcriber
 from .transcribers.base import PermanentTranscriptionError, Transcriber, Transcript, TransientTranscriptionError
@@ -39,17 +40,17 @@ class AcceptedAudio:
 
 
 def _audio_error(message: str, code: str) -> ValidationError:
-    return errors.field_error("audio", message, code)
+    return field_error("audio", message, code)
 
 
 def validate_audio(upload: UploadedFile) -> AcceptedAudio:
     """Size, real format (from the bytes), decodability and duration, in that order (cheapest first)."""
     max_bytes = settings.VOICE_MAX_UPLOAD_BYTES
     if not upload.size:
-        raise _audio_error("The audio file is empty.", errors.EMPTY_AUDIO)
+        raise _audio_error("The audio file is empty.", VoiceErrorCode.EMPTY_AUDIO)
     if upload.size > max_bytes:
         raise _audio_error(
-            f"The audio file is {upload.size} bytes; the limit is {max_bytes} bytes.", errors.AUDIO_TOO_LARGE
+            f"The audio file is {upload.size} bytes; the limit is {max_bytes} bytes.", VoiceErrorCode.AUDIO_TOO_LARGE
         )
     upload.seek(0)
     detected = audio_formats.sniff_format(upload.read(SNIFF_BYTES))
@@ -57,18 +58,18 @@ def validate_audio(upload: UploadedFile) -> AcceptedAudio:
     if detected is None:
         raise _audio_error(
             "Unsupported audio format: send WAV, MP3, M4A, OGG (Opus/Vorbis), WebM (Opus) or FLAC.",
-            errors.UNSUPPORTED_AUDIO_FORMAT,
+            VoiceErrorCode.UNSUPPORTED_AUDIO_FORMAT,
         )
     try:
         info = audio_formats.probe(upload)
     except audio_formats.UndecodableAudio as exc:
-        raise _audio_error(f"The audio cannot be decoded ({exc}).", errors.UNDECODABLE_AUDIO) from exc
+        raise _audio_error(f"The audio cannot be decoded ({exc}).", VoiceErrorCode.UNDECODABLE_AUDIO) from exc
     finally:
         upload.seek(0)
     max_seconds = settings.VOICE_MAX_DURATION_SECONDS
     if info.duration_seconds > max_seconds:
         raise _audio_error(
-            f"The audio lasts {info.duration_seconds:.0f} s; the limit is {max_seconds:.0f} s.", errors.AUDIO_TOO_LONG
+            f"The audio lasts {info.duration_seconds:.0f} s; the limit is {max_seconds:.0f} s.", VoiceErrorCode.AUDIO_TOO_LONG
         )
     return AcceptedAudio(format=detected, duration_seconds=info.duration_seconds)
 
@@ -78,7 +79,7 @@ def storage_key(*, booking_id: int, extension: str) -> str:
 
 
 def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> VoiceNote:
-    booking = errors.get_or_not_found(Booking.objects.all(), booking_id, field="booking")
+    booking = get_or_not_found(Booking.objects.all(), booking_id, field="booking")
     accepted = validate_audio(upload)
     # Storage streams the upload in chunks (temp file or memory buffer), never one big bytes object.
     stored_name = default_storage.save(
@@ -212,10 +213,10 @@ def _retry_or_give_up(note: VoiceNote, *, provider: str, error: Exception, conte
 
 @transaction.atomic
 def retry_transcription(*, note_id: object) -> VoiceNote:
-    note = errors.get_or_not_found(VoiceNote.objects.select_for_update(), note_id)
+    note = get_or_not_found(VoiceNote.objects.select_for_update(), note_id)
     if note.status != TranscriptionStatus.FAILED:
         raise ValidationError(
-            f"Only a FAILED transcription can be retried; this one is {note.status}.", code=errors.NOT_RETRYABLE
+            f"Only a FAILED transcription can be retried; this one is {note.status}.", code=VoiceErrorCode.NOT_RETRYABLE
         )
     note.status = TranscriptionStatus.PENDING
     note.attempts = 0  # a fresh budget of attempts
@@ -228,7 +229,7 @@ def retry_transcription(*, note_id: object) -> VoiceNote:
 
 @transaction.atomic
 def delete_voice_note(*, note_id: object) -> VoiceNote:
-    note = errors.get_or_not_found(VoiceNote.objects.select_for_update(), note_id)
+    note = get_or_not_found(VoiceNote.objects.select_for_update(), note_id)
     pk = note.pk
     note.delete()  # the post_delete signal removes the stored audio after commit
     note.pk = pk  # the answer still names what was deleted

@@ -3,10 +3,10 @@ from __future__ import annotations
 import strawberry
 import strawberry_django
 
-from booking_graph.errors import find_or_none
-from booking_graph.pagination import paginated_list
+from booking_graph.domain import find_or_none
+from booking_graph.graphql.pagination import paginated_list
 
-from . import models
+from .. import models
 from .types import (
     AccommodationFilter,
     AccommodationOrder,

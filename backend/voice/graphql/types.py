@@ -9,10 +9,10 @@ import strawberry_django
 from django.urls import reverse
 from strawberry.types import Info
 
-from . import models
+from .. import models
 
 if TYPE_CHECKING:
-    from bookings.types import BookingType
+    from bookings.graphql.types import BookingType
 
 TranscriptionStatus = strawberry.enum(models.TranscriptionStatus, name="TranscriptionStatus")
 
@@ -35,7 +35,7 @@ class VoiceNoteType:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     transcribed_at: datetime.datetime | None
-    booking: Annotated[BookingType, strawberry.lazy("bookings.types")]
+    booking: Annotated[BookingType, strawberry.lazy("bookings.graphql.types")]
 
     @strawberry_django.field(only=["id"], description="Staff-only download; redirects to a short-lived S3 URL when S3 is used.")
     def audio_url(self, root: models.VoiceNote, info: Info) -> str:

@@ -10,13 +10,12 @@ import strawberry_django
 from strawberry import auto
 from strawberry_django.permissions import IsStaff
 
-from booking_graph.errors import graphql_errors
-from bookings.queries import resolve_availability, resolve_next_available_date
+from bookings.graphql.queries import resolve_availability, resolve_next_available_date
 
-from . import models
+from .. import models
 
 if TYPE_CHECKING:
-    from bookings.types import AvailabilityDayType, BookingType
+    from bookings.graphql.types import AvailabilityDayType, BookingType
 
 AccommodationKind = strawberry.enum(models.AccommodationKind, name="AccommodationKind")
 
@@ -79,7 +78,7 @@ class AccommodationType:
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
-    bookings: list[Annotated[BookingType, strawberry.lazy("bookings.types")]] = strawberry_django.field(
+    bookings: list[Annotated[BookingType, strawberry.lazy("bookings.graphql.types")]] = strawberry_django.field(
         extensions=[IsStaff(fail_silently=False)], description="Staff only."
     )
 
@@ -87,15 +86,13 @@ class AccommodationType:
         only=["kind"], description="Earliest day >= date (and >= today) from which `nights` nights can be booked."
     )
     def next_available_date(self, root: models.Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
-        with graphql_errors():
-            return resolve_next_available_date(root, date, nights)
+        return resolve_next_available_date(root, date, nights)
 
     @strawberry_django.field(only=["kind"], description="One entry per day of [start, end).")
     def availability(
         self, root: models.Accommodation, start: datetime.date, end: datetime.date
-    ) -> list[Annotated[AvailabilityDayType, strawberry.lazy("bookings.types")]]:
-        with graphql_errors():
-            return resolve_availability(root, start, end)
+    ) -> list[Annotated[AvailabilityDayType, strawberry.lazy("bookings.graphql.types")]]:
+        return resolve_availability(root, start, end)
 
 
 @strawberry_django.type(models.Hotel, name="Hotel")

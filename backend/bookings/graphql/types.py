@@ -11,11 +11,11 @@ from strawberry_django.permissions import IsStaff
 
 from catalog.models import Accommodation, Apartment, Hotel
 
-from . import models
+from .. import models
 
 if TYPE_CHECKING:
-    from catalog.types import AccommodationType
-    from voice.types import VoiceNoteType
+    from catalog.graphql.types import AccommodationType
+    from voice.graphql.types import VoiceNoteType
 
 BookingStatus = strawberry.enum(models.BookingStatus, name="BookingStatus")
 
@@ -62,7 +62,7 @@ class BookingType:
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
-    voice_notes: list[Annotated[VoiceNoteType, strawberry.lazy("voice.types")]] = strawberry_django.field(
+    voice_notes: list[Annotated[VoiceNoteType, strawberry.lazy("voice.graphql.types")]] = strawberry_django.field(
         extensions=[IsStaff(fail_silently=False)], description="Staff only. Newest first."
     )
 
@@ -75,7 +75,7 @@ class BookingType:
     )
     def accommodation(
         self, root: models.Booking
-    ) -> Annotated[AccommodationType, strawberry.lazy("catalog.types")]:
+    ) -> Annotated[AccommodationType, strawberry.lazy("catalog.graphql.types")]:
         place = root.accommodation
         # The children came with select_related: no extra query to get the concrete type.
         return place.hotel if place.is_hotel else place.apartment

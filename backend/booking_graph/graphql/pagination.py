@@ -11,7 +11,7 @@ from graphql import GraphQLError
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
 
-from booking_graph import errors
+from booking_graph.graphql.errors import RequestErrorCode
 
 
 class AlwaysPaginatedField(StrawberryDjangoField):
@@ -19,7 +19,7 @@ class AlwaysPaginatedField(StrawberryDjangoField):
         if pagination in (None, strawberry.UNSET) and related_field_id is None:
             pagination = OffsetPaginationInput()  # offset 0, limit = PAGINATION_DEFAULT_LIMIT
         if isinstance(pagination, OffsetPaginationInput) and pagination.offset < 0:
-            raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": errors.INVALID_PAGINATION})
+            raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": RequestErrorCode.INVALID_PAGINATION})
         return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)
 
 

@@ -6,11 +6,11 @@ import strawberry
 import strawberry_django
 from strawberry_django.permissions import IsStaff
 
-from booking_graph.errors import find_or_none, graphql_errors
-from booking_graph.pagination import paginated_list
+from booking_graph.domain import find_or_none
+from booking_graph.graphql.pagination import paginated_list
 
-from . import selectors
-from .models import Booking
+from .. import selectors
+from ..models import Booking
 from .types import AvailabilityDayType, BookingFilter, BookingOrder, BookingType
 
 
@@ -42,10 +42,8 @@ class Query:
         description="Earliest day >= date (and >= today) from which `nights` consecutive nights can be booked."
     )
     def next_available_date(self, id: strawberry.ID, date: datetime.date, nights: int = 1) -> datetime.date:
-        with graphql_errors():
-            return resolve_next_available_date(selectors.get_accommodation(id), date, nights)
+        return resolve_next_available_date(selectors.get_accommodation(id), date, nights)
 
     @strawberry_django.field(description="One entry per day of [start, end): whether it is free and how many units.")
     def availability(self, id: strawberry.ID, start: datetime.date, end: datetime.date) -> list[AvailabilityDayType]:
-        with graphql_errors():
-            return resolve_availability(selectors.get_accommodation(id), start, end)
+        return resolve_availability(selectors.get_accommodation(id), start, end)

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from booking_graph import errors
+from booking_graph.graphql.errors import RequestErrorCode
 
 
 @strawberry_django.type(get_user_model(), name="User")
@@ -38,7 +38,7 @@ class Mutation:
         request = info.context.request
         user = auth.authenticate(request, username=username, password=password)
         if user is None:
-            raise GraphQLError("Incorrect username or password.", extensions={"code": errors.INVALID_CREDENTIALS})
+            raise GraphQLError("Incorrect username or password.", extensions={"code": RequestErrorCode.INVALID_CREDENTIALS})
         auth.login(request, user)  # also rotates the CSRF token
         return user
 

@@ -6,24 +6,23 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 from strawberry_django.permissions import IsStaff
 
-from . import services
+from .. import services
 from .types import VoiceNoteType
 
 
 @strawberry.type
 class Mutation:
     @strawberry_django.mutation(
-        handle_django_errors=True,
         extensions=[IsStaff()],
         description="Attach audio to a booking (GraphQL multipart request). Transcription runs in the background.",
     )
     def add_voice_note(self, info: Info, booking: strawberry.ID, audio: Upload) -> VoiceNoteType:
         return services.add_voice_note(booking_id=booking, upload=audio, author=info.context.request.user)
 
-    @strawberry_django.mutation(handle_django_errors=True, extensions=[IsStaff()])
+    @strawberry_django.mutation(extensions=[IsStaff()])
     def retry_voice_note_transcription(self, id: strawberry.ID) -> VoiceNoteType:
         return services.retry_transcription(note_id=id)
 
-    @strawberry_django.mutation(handle_django_errors=True, extensions=[IsStaff()])
+    @strawberry_django.mutation(extensions=[IsStaff()])
     def delete_voice_note(self, id: strawberry.ID) -> VoiceNoteType:
         return services.delete_voice_note(note_id=id)

@@ -4,14 +4,14 @@ import strawberry
 import strawberry_django
 from strawberry_django.permissions import IsStaff
 
-from . import services
+from .. import services
 from .inputs import BookingInput, BookingPartialInput
 from .types import BookingType
 
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(handle_django_errors=True, description="Public: guests book for themselves.")
+    @strawberry_django.mutation(description="Public: guests book for themselves.")
     def create_booking(self, data: BookingInput) -> BookingType:
         return services.create_booking(
             accommodation_id=data.accommodation,
@@ -20,12 +20,12 @@ class Mutation:
             guest_name=data.guest_name,
         )
 
-    @strawberry_django.mutation(handle_django_errors=True, extensions=[IsStaff()])
+    @strawberry_django.mutation(extensions=[IsStaff()])
     def update_booking(self, data: BookingPartialInput) -> BookingType:
         return services.update_booking(
             booking_id=data.id, start_date=data.start_date, end_date=data.end_date, guest_name=data.guest_name
         )
 
-    @strawberry_django.mutation(handle_django_errors=True, extensions=[IsStaff()])
+    @strawberry_django.mutation(extensions=[IsStaff()])
     def cancel_booking(self, id: strawberry.ID) -> BookingType:
         return services.cancel_booking(booking_id=id)

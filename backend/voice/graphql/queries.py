@@ -4,9 +4,9 @@ import strawberry
 import strawberry_django
 from strawberry_django.permissions import IsStaff
 
-from booking_graph.errors import find_or_none
+from booking_graph.domain import find_or_none
 
-from .models import VoiceNote
+from ..models import VoiceNote
 from .types import VoiceNoteType
 
 

@@ -1,0 +1,51 @@
+"""Where a domain error becomes a GraphQL error: the one translation point.
+
+The domain raises Django's ``ValidationError`` with a code from its app's enum.
+- Mutations answer ``OperationInfo.messages[] {kind, field, message, code}``:
+  strawberry-django's error handling, on for every mutation by the
+  ``MUTATIONS_DEFAULT_HANDLE_ERRORS`` setting.
+- Queries and fields have no OperationInfo union: ``DomainErrorExecutionContext``
+  turns the error into a GraphQL error with the same message, and the code and
+  field in ``extensions``.
+"""
+from __future__ import annotations
+
+import enum
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from graphql import GraphQLError
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.utils.str_converters import to_camel_case
+
+
+class RequestErrorCode(enum.StrEnum):
+    """Codes of the API layer itself (the request, not a domain rule, was refused)."""
+
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_PAGINATION = "invalid_pagination"
+    CSRF_FAILED = "csrf_failed"
+    BAD_REQUEST = "bad_request"
+
+
+def to_graphql_error(exc: ValidationError) -> GraphQLError:
+    """The first message of a domain error, with its code and (camelCase) field in `extensions`."""
+    field, error = None, exc
+    if hasattr(exc, "error_dict"):
+        field, field_errors = next(iter(exc.error_dict.items()))
+        error = field_errors[0]
+    elif hasattr(exc, "error_list"):
+        error = exc.error_list[0]
+    message = error.message % error.params if error.params else error.message
+    field = to_camel_case(field) if field and field != NON_FIELD_ERRORS else None
+    return GraphQLError(
+        str(message), original_error=exc, extensions={"code": str(error.code or "invalid"), "field": field}
+    )
+
+
+class DomainErrorExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Every resolver error passes here; domain errors get their code, anything else is left as it is."""
+
+    def handle_field_error(self, raw_error, return_type, field_details_list, path) -> None:
+        if isinstance(raw_error, ValidationError):
+            raw_error = to_graphql_error(raw_error)
+        super().handle_field_error(raw_error, return_type, field_details_list, path)

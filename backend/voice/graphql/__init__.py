@@ -1,0 +1,1 @@
+"""The voice app's GraphQL API: types, inputs, queries, mutations. Only this layer imports strawberry."""

@@ -32,3 +32,16 @@ def test_allowed_hosts_come_from_the_environment():
     result = load_settings(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="api.example.com, www.example.com")
 
     assert "['api.example.com', 'www.example.com']" in result.stdout
+
+
+def test_an_empty_value_means_the_default_and_values_are_literal():
+    """"VAR=" copied from env.example keeps the default; a "$" in a password is not a reference."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DB_")}
+    environment.update(DB_PORT="", DB_PASSWORD="$ecret\\$", CORS_ALLOWED_ORIGINS=" http://a.test, ,http://b.test ",
+                       PYTHONPATH=str(ROOT / "backend"))
+    code = ("import booking_graph.settings as s; db = s.DATABASES['default'];"
+            "print(db['PORT'], db['PASSWORD'], ','.join(s.CORS_ALLOWED_ORIGINS), ','.join(s.CSRF_TRUSTED_ORIGINS))")
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["5432", "$ecret\\$", "http://a.test,http://b.test", "http://a.test,http://b.test"]

@@ -7,55 +7,64 @@ real deployment sets ``DEBUG=0``, which makes SECRET_KEY mandatory.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 import os
 from pathlib import Path
 
+import environ
 from django.core.exceptions import ImproperlyConfigured
-from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # backend/
 PROJECT_DIR = BASE_DIR.parent  # repository root
 
-load_dotenv(PROJECT_DIR / ".env")
+
+class _SetVariables(Mapping):
+    """os.environ as the settings see it: an empty value (e.g. "SECRET_KEY=" copied from
+    env.example) counts as unset, so the default applies; every "$" is escaped so a value
+    is taken literally (django-environ would read "$NAME" as a reference to NAME)."""
+
+    def __getitem__(self, name: str) -> str:
+        value = os.environ[name]
+        if value == "":
+            raise KeyError(name)
+        return value.replace("$", r"\$")
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, value in os.environ.items() if value != "")
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
-def env_str(name: str, default: str = "") -> str:
-    # An empty value (e.g. "SECRET_KEY=" copied from env.example) means "use the default".
-    return os.environ.get(name) or default
+class Env(environ.Env):
+    BOOLEAN_TRUE_STRINGS = ("1", "true", "yes", "on")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ENVIRON = _SetVariables()
+        self.escape_proxy = True  # undoes the escaping above: "\$" -> "$"
+
+    def list(self, var: str, cast=None, default=environ.Env.NOTSET) -> list:
+        """Comma-separated, blanks around items ignored: "a.com, b.com" -> ["a.com", "b.com"]."""
+        return [item.strip() for item in super().list(var, cast=cast, default=default) if item.strip()]
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return float(value) if value not in (None, "") else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+# Read before any setting; variables already in the environment win over the file.
+Env.read_env(PROJECT_DIR / ".env")
+env = Env()
 
 
 # --- Core -----------------------------------------------------------------
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env.bool("DEBUG", True)
 
-SECRET_KEY = env_str("SECRET_KEY")
+SECRET_KEY = env.str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -111,12 +120,12 @@ TEMPLATES = [
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
-        "HOST": env_str("DB_HOST", "127.0.0.1"),
-        "PORT": env_str("DB_PORT", "5432"),
-        "NAME": env_str("DB_NAME", "booking_graph"),
-        "USER": env_str("DB_USER", "postgres"),
-        "PASSWORD": env_str("DB_PASSWORD", ""),
-        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+        "HOST": env.str("DB_HOST", "127.0.0.1"),
+        "PORT": env.str("DB_PORT", "5432"),
+        "NAME": env.str("DB_NAME", "booking_graph"),
+        "USER": env.str("DB_USER", "postgres"),
+        "PASSWORD": env.str("DB_PASSWORD", ""),
+        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
     }
 }
@@ -131,12 +140,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://localhost:5173")
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=["http://localhost:3000", "http://localhost:5173"])
 CORS_ALLOW_CREDENTIALS = True  # the frontend sends the session cookie
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", ",".join(CORS_ALLOWED_ORIGINS))
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=CORS_ALLOWED_ORIGINS)
 
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -146,7 +155,7 @@ if not DEBUG:
 
 LANGUAGE_CODE = "en-us"
 # "Today" for booking rules is the business's local date, not UTC's.
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env.str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -156,27 +165,29 @@ STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "var" / "static"
 # GraphiQL's scripts and styles, installed from npm by `make` (no CDN at run time).
 STATICFILES_DIRS = [PROJECT_DIR / "var" / "graphiql-dist"]
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(PROJECT_DIR / "var" / "media")))
 MEDIA_URL = "/media/"
 
-AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+# Lifetime of presigned download URLs (the staff audio link redirects to one when S3 is used).
+VOICE_AUDIO_URL_TTL_SECONDS = env.int("VOICE_AUDIO_URL_TTL_SECONDS", 300)
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", "")
 USE_S3 = bool(AWS_STORAGE_BUCKET_NAME)
 if USE_S3:
     default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": env_str("AWS_S3_REGION_NAME", "us-east-1"),
-            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", "us-east-1"),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", "") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", "") or None,
             # MinIO and SeaweedFS need path-style addressing and SigV4.
-            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "path"),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", "path"),
             "signature_version": "s3v4",
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": True,
-            "querystring_expire": env_int("VOICE_AUDIO_URL_TTL_SECONDS", 300),
+            "querystring_expire": VOICE_AUDIO_URL_TTL_SECONDS,
         },
     }
 else:
@@ -192,29 +203,28 @@ STORAGES = {
 
 # --- Voice notes ----------------------------------------------------------------
 
-VOICE_MAX_UPLOAD_BYTES = env_int("VOICE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
-VOICE_MAX_DURATION_SECONDS = env_float("VOICE_MAX_DURATION_SECONDS", 300.0)
-VOICE_AUDIO_URL_TTL_SECONDS = env_int("VOICE_AUDIO_URL_TTL_SECONDS", 300)
-VOICE_MAX_ATTEMPTS = env_int("VOICE_MAX_ATTEMPTS", 5)
-VOICE_RETRY_MIN_BACKOFF_MS = env_int("VOICE_RETRY_MIN_BACKOFF_MS", 5_000)
-VOICE_RETRY_MAX_BACKOFF_MS = env_int("VOICE_RETRY_MAX_BACKOFF_MS", 300_000)
-ASSEMBLYAI_API_KEY = env_str("ASSEMBLYAI_API_KEY")
-ASSEMBLYAI_BASE_URL = env_str("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
-ASSEMBLYAI_HTTP_TIMEOUT = env_float("ASSEMBLYAI_HTTP_TIMEOUT", 30.0)
-ASSEMBLYAI_POLLING_INTERVAL = env_float("ASSEMBLYAI_POLLING_INTERVAL", 3.0)
+VOICE_MAX_UPLOAD_BYTES = env.int("VOICE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+VOICE_MAX_DURATION_SECONDS = env.float("VOICE_MAX_DURATION_SECONDS", 300.0)
+VOICE_MAX_ATTEMPTS = env.int("VOICE_MAX_ATTEMPTS", 5)
+VOICE_RETRY_MIN_BACKOFF_MS = env.int("VOICE_RETRY_MIN_BACKOFF_MS", 5_000)
+VOICE_RETRY_MAX_BACKOFF_MS = env.int("VOICE_RETRY_MAX_BACKOFF_MS", 300_000)
+ASSEMBLYAI_API_KEY = env.str("ASSEMBLYAI_API_KEY", "")
+ASSEMBLYAI_BASE_URL = env.str("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
+ASSEMBLYAI_HTTP_TIMEOUT = env.float("ASSEMBLYAI_HTTP_TIMEOUT", 30.0)
+ASSEMBLYAI_POLLING_INTERVAL = env.float("ASSEMBLYAI_POLLING_INTERVAL", 3.0)
 # Which Transcriber runs: "assemblyai" when a key is set, the offline one otherwise.
-VOICE_TRANSCRIBER = env_str("VOICE_TRANSCRIBER", "assemblyai" if ASSEMBLYAI_API_KEY else "pocketsphinx")
+VOICE_TRANSCRIBER = env.str("VOICE_TRANSCRIBER", "assemblyai" if ASSEMBLYAI_API_KEY else "pocketsphinx")
 
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB default) bounds JSON bodies and form fields but
 # not file parts; the GraphQL view refuses multipart bodies above this, before reading them:
 # the audio limit plus room for the multipart envelope.
 MULTIPART_MAX_REQUEST_BYTES = VOICE_MAX_UPLOAD_BYTES + 1024 * 1024
 # Uploads above this spill to a temporary file instead of memory.
-FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 
 # --- Queue ----------------------------------------------------------------------
 
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = env.str("REDIS_URL", "redis://127.0.0.1:6379/0")
 DRAMATIQ_BROKER = {
     "BROKER": "dramatiq.brokers.redis.RedisBroker",
     "OPTIONS": {"url": REDIS_URL},
@@ -230,11 +240,11 @@ DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
 
 # --- GraphQL ----------------------------------------------------------------------
 
-GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
-GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 15)
-GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
-GRAPHQL_PAGE_SIZE_DEFAULT = env_int("GRAPHQL_PAGE_SIZE_DEFAULT", 20)
-GRAPHQL_PAGE_SIZE_MAX = env_int("GRAPHQL_PAGE_SIZE_MAX", 100)
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_ALIASES = env.int("GRAPHQL_MAX_ALIASES", 15)
+GRAPHQL_MAX_TOKENS = env.int("GRAPHQL_MAX_TOKENS", 2000)
+GRAPHQL_PAGE_SIZE_DEFAULT = env.int("GRAPHQL_PAGE_SIZE_DEFAULT", 20)
+GRAPHQL_PAGE_SIZE_MAX = env.int("GRAPHQL_PAGE_SIZE_MAX", 100)
 
 STRAWBERRY_DJANGO = {
     "FIELD_DESCRIPTION_FROM_HELP_TEXT": True,
@@ -246,12 +256,12 @@ STRAWBERRY_DJANGO = {
 
 # --- Bookings ---------------------------------------------------------------------
 
-BOOKING_MAX_NIGHTS = env_int("BOOKING_MAX_NIGHTS", 365)
-AVAILABILITY_MAX_DAYS = env_int("AVAILABILITY_MAX_DAYS", 366)
+BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", 365)
+AVAILABILITY_MAX_DAYS = env.int("AVAILABILITY_MAX_DAYS", 366)
 
 # --- Logging ----------------------------------------------------------------------
 
-LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOG_LEVEL = env.str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,11 +5,18 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from bookings.selectors import today
 from catalog import services as catalog_services
 from graphql_client import GraphQLClient
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters live in Redis (the test db of REDIS_URL): each test starts with full budgets."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.test import Client
@@ -12,6 +12,7 @@ from django.test import Client
 class GraphQLResponse:
     status_code: int
     body: dict
+    headers: dict = field(default_factory=dict)
 
     @property
     def data(self) -> dict:
@@ -40,8 +41,12 @@ class GraphQLClient:
             content_type="application/json",
             headers=headers,
         )
-        return GraphQLResponse(response.status_code, response.json())
+        return GraphQLResponse(response.status_code, response.json(), dict(response.headers))
+
+    def fetch_csrf_cookie(self) -> None:
+        """What GraphiQL and the README's curl do before `login`: any /graphql/ answer sets the cookie."""
+        self.client.get("/graphql/", headers={"Accept": "text/html"})
 
     def login(self, user) -> None:
         self.client.force_login(user)
-        self.client.get("/graphql/", headers={"Accept": "text/html"})  # sets the csrftoken cookie
+        self.fetch_csrf_cookie()

@@ -17,7 +17,10 @@ LOGOUT = "mutation { logout }"
 
 
 def fresh_client() -> GraphQLClient:
-    return GraphQLClient(Client(enforce_csrf_checks=True))
+    """A browser that has loaded /graphql/ once: it holds the csrftoken cookie login needs."""
+    client = GraphQLClient(Client(enforce_csrf_checks=True))
+    client.fetch_csrf_cookie()
+    return client
 
 
 def post_json(client: Client, body: dict, **headers):
@@ -132,15 +135,45 @@ class TestCsrfRule:
         assert response.status_code == 200
         assert response.json() == {"data": {"me": None}}
 
-    def test_anonymous_login_needs_no_token(self, staff_user):
+    def test_login_without_a_token_is_refused(self, staff_user):
+        """Login CSRF: a forged login would sign the victim into the attacker's account."""
         client = Client(enforce_csrf_checks=True)
 
         response = post_json(
             client, {"query": LOGIN, "variables": {"u": "staff", "p": "staff-pass-123"}}
         )
 
-        assert response.status_code == 200
-        assert response.json()["data"]["login"]["username"] == "staff"
+        assert response.status_code == 403
+        assert response.json()["data"] is None
+        assert response.json()["errors"][0]["extensions"]["code"] == "csrf_failed"
+        assert "sessionid" not in client.cookies
+        # The refusal itself hands out the cookie, so a real client can retry with the token.
+        token = client.cookies[settings.CSRF_COOKIE_NAME].value
+        retried = post_json(client, {"query": LOGIN, "variables": {"u": "staff", "p": "staff-pass-123"}},
+                            **{"X-CSRFToken": token})
+        assert retried.json()["data"]["login"]["username"] == "staff"
+
+    def test_login_with_a_token_not_matching_the_cookie_is_refused(self, staff_user):
+        client = Client(enforce_csrf_checks=True)
+        client.get("/graphql/", headers={"Accept": "text/html"})
+
+        response = post_json(client, {"query": LOGIN, "variables": {"u": "staff", "p": "staff-pass-123"}},
+                             **{"X-CSRFToken": "y" * 32})
+
+        assert response.status_code == 403
+        assert response.json()["errors"][0]["extensions"]["code"] == "csrf_failed"
+        assert "sessionid" not in client.cookies
+
+    def test_login_with_a_forged_origin_is_refused(self, staff_user):
+        client = Client(enforce_csrf_checks=True)
+        client.get("/graphql/", headers={"Accept": "text/html"})
+        token = client.cookies[settings.CSRF_COOKIE_NAME].value
+
+        response = post_json(client, {"query": LOGIN, "variables": {"u": "staff", "p": "staff-pass-123"}},
+                             **{"X-CSRFToken": token, "Origin": "https://evil.example"})
+
+        assert response.status_code == 403
+        assert "sessionid" not in client.cookies
 
     def test_session_post_without_token_is_refused_with_json(self, staff_user, make_hotel):
         hotel = make_hotel()
@@ -182,7 +215,10 @@ class TestCsrfRule:
 
     def test_the_token_from_login_works_for_the_next_request(self, staff_user):
         client = Client(enforce_csrf_checks=True)
-        post_json(client, {"query": LOGIN, "variables": {"u": "staff", "p": "staff-pass-123"}})
+        client.get("/graphql/", headers={"Accept": "text/html"})
+        before = client.cookies[settings.CSRF_COOKIE_NAME].value
+        post_json(client, {"query": LOGIN, "variables": {"u": "staff", "p": "staff-pass-123"}},
+                  **{"X-CSRFToken": before})
         token = client.cookies[settings.CSRF_COOKIE_NAME].value
 
         without = post_json(client, {"query": "{ me { username } }"})

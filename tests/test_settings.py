@@ -45,3 +45,19 @@ def test_an_empty_value_means_the_default_and_values_are_literal():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["5432", "$ecret\\$", "http://a.test,http://b.test", "http://a.test,http://b.test"]
+
+
+def test_a_malformed_rate_limit_refuses_to_start():
+    result = load_settings(RATE_LIMIT_LOGIN_USERNAME="ten per minute")
+
+    assert result.returncode != 0
+    assert "RATE_LIMIT_LOGIN_USERNAME='ten per minute'" in result.stderr
+
+
+def test_rate_limits_come_from_the_environment():
+    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG",)}
+    environment.update(RATE_LIMIT_CREATE_BOOKING="5/10m", RATE_LIMIT_PUBLIC_READ="off", PYTHONPATH=str(ROOT / "backend"))
+    code = "import booking_graph.settings as s; print(s.RATE_LIMITS['create_booking'], s.RATE_LIMITS['public_read'])"
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+
+    assert result.stdout.split() == ["5/10m", "off"], result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 import os
+import re
 from pathlib import Path
 
 import environ
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "strawberry_django",
     "django_dramatiq",
+    "django_ratelimit",
     "booking_graph",
     "catalog",
     "bookings",
@@ -237,6 +239,41 @@ DRAMATIQ_BROKER = {
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+
+# --- Cache and abuse limits ----------------------------------------------------------
+
+# Shared by every web process (rate-limit counters must be); short timeouts so a Redis outage
+# costs a request one second, not a hang (the limits then fail open, see ratelimits.check).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("CACHE_URL", REDIS_URL),
+        "KEY_PREFIX": "bg",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+# How many reverse proxies (load balancer, ingress) append to X-Forwarded-For in front of the
+# app. 0: the header is ignored and the peer address is the client (it is trivially forged).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
+RATELIMIT_USE_CACHE = "default"
+# django-ratelimit 4.1 predates Django's own RedisCache; its add (SET NX) and incr (INCRBY) are atomic.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+RATELIMIT_IP_META_KEY = "booking_graph.graphql.ratelimits.client_address"
+# "<count>/<period>" with period s, m, h, d (optionally multiplied: 10m); "off" disables one.
+RATE_LIMITS = {
+    # Anonymous bookings per client address: a script cannot fill the inventory.
+    "create_booking": env.str("RATE_LIMIT_CREATE_BOOKING", "20/h"),
+    # Login attempts per address and per username tried (password guessing, spraying).
+    "login_address": env.str("RATE_LIMIT_LOGIN_ADDRESS", "30/10m"),
+    "login_username": env.str("RATE_LIMIT_LOGIN_USERNAME", "10/10m"),
+    # Voice-note uploads per staff user (storage and transcription cost).
+    "voice_upload": env.str("RATE_LIMIT_VOICE_UPLOAD", "60/h"),
+    # Anonymous catalog, availability and search reads per client address (scraping).
+    "public_read": env.str("RATE_LIMIT_PUBLIC_READ", "600/m"),
+}
+for _scope, _rate in RATE_LIMITS.items():
+    if _rate != "off" and not re.fullmatch(r"[1-9]\d*/\d*[smhd]", _rate):
+        raise ImproperlyConfigured(f"RATE_LIMIT_{_scope.upper()}={_rate!r}: expected e.g. 20/h, 30/10m or off.")
 
 # --- GraphQL ----------------------------------------------------------------------
 

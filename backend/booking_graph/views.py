@@ -11,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from strawberry.django.views import GraphQLView
 
+from booking_graph.graphql import ratelimits
 from booking_graph.graphql.errors import RequestErrorCode
 from voice.errors import VoiceErrorCode
 from booking_graph.graphiql import example_document
@@ -21,15 +22,25 @@ class _SessionCsrfCheck(CsrfViewMiddleware):
         return reason
 
 
-def csrf_failure_for_session(request: HttpRequest) -> str | None:
-    """Django REST framework's rule: a request authenticated by its session cookie
-    must carry the CSRF token; one without a session (public queries, codegen's
-    introspection) cannot ride on a victim's cookie, so it needs none."""
-    if not request.user.is_authenticated:
-        return None
+def csrf_failure(request: HttpRequest) -> str | None:
+    """Why Django's CSRF check refuses this request, or None when it passes."""
     check = _SessionCsrfCheck(lambda req: HttpResponse())
     check.process_request(request)
     return check.process_view(request, None, (), {})
+
+
+def csrf_failure_for_session(request: HttpRequest) -> str | None:
+    """Django REST framework's rule: a request authenticated by its session cookie
+    must carry the CSRF token; one without a session (public queries, codegen's
+    introspection) cannot ride on a victim's cookie, so it needs none. The `login`
+    mutation checks the token itself (security.CsrfRequired), like Django's login view."""
+    if not request.user.is_authenticated:
+        return None
+    return csrf_failure(request)
+
+
+def csrf_refusal_message(reason: str) -> str:
+    return f"CSRF check failed: {reason.rstrip('.')}. Send the csrftoken cookie's value in the X-CSRFToken header."
 
 
 def error_response(message: str, *, code: str, status: int) -> JsonResponse:
@@ -82,6 +93,23 @@ def malformed_body(request: HttpRequest) -> JsonResponse | None:
     return None
 
 
+def refused_as_a_whole(request: HttpRequest, response_data: dict, response: HttpResponse) -> HttpResponse:
+    """A request whose answer is only rate-limit refusals (no data) is a 429 with Retry-After;
+    a partly served one keeps its 200 and still says when to come back."""
+    seconds = ratelimits.retry_after(request)
+    if seconds is None:
+        return response
+    response["Retry-After"] = str(seconds)
+    if not isinstance(response_data, dict):  # batched operations: each answer carries its own errors
+        return response
+    refusals = response_data.get("errors") or []
+    if response_data.get("data") is None and refusals and all(
+        (error.get("extensions") or {}).get("code") == RequestErrorCode.RATE_LIMITED for error in refusals
+    ):
+        response.status_code = 429
+    return response
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(ensure_csrf_cookie, name="dispatch")  # GraphiQL reads the token from this cookie
 class BookingGraphView(GraphQLView):
@@ -90,12 +118,12 @@ class BookingGraphView(GraphQLView):
             if refusal := oversized_upload(request) or malformed_body(request):
                 return refusal
             if reason := csrf_failure_for_session(request):
-                return error_response(
-                    f"CSRF check failed: {reason}. Send the csrftoken cookie's value in the X-CSRFToken header.",
-                    code=RequestErrorCode.CSRF_FAILED,
-                    status=403,
-                )
+                return error_response(csrf_refusal_message(reason), code=RequestErrorCode.CSRF_FAILED, status=403)
         return super().dispatch(request, *args, **kwargs)
+
+    def create_response(self, response_data, sub_response):
+        response = super().create_response(response_data, sub_response)
+        return refused_as_a_whole(self.request, response_data, response)
 
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         """GraphiQL from our own static files, opening on a working example document."""

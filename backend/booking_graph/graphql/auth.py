@@ -9,6 +9,8 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from booking_graph.graphql.errors import RequestErrorCode
+from booking_graph.graphql.ratelimits import RateLimit, by_address, by_argument
+from booking_graph.graphql.security import CsrfRequired
 
 
 @strawberry_django.type(get_user_model(), name="User")
@@ -32,7 +34,14 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry_django.mutation(
-        handle_django_errors=False, description="Start a session (sets the sessionid and csrftoken cookies)."
+        handle_django_errors=False,
+        extensions=[
+            CsrfRequired(),
+            RateLimit("login_address", key=by_address),
+            RateLimit("login_username", key=by_argument("username")),
+        ],
+        description="Start a session (sets the sessionid and csrftoken cookies). Needs the CSRF token "
+        "(X-CSRFToken header, from the csrftoken cookie any /graphql/ response sets).",
     )
     def login(self, info: Info, username: str, password: str) -> UserType:
         request = info.context.request

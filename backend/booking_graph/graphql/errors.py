@@ -25,6 +25,7 @@ class RequestErrorCode(enum.StrEnum):
     INVALID_PAGINATION = "invalid_pagination"
     CSRF_FAILED = "csrf_failed"
     BAD_REQUEST = "bad_request"
+    RATE_LIMITED = "rate_limited"
 
 
 def to_graphql_error(exc: ValidationError) -> GraphQLError:

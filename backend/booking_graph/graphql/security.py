@@ -1,10 +1,23 @@
 """Schema extensions that bound what one request may cost, and hide internals."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    FieldExtension,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.types import Info
+
+from booking_graph.graphql.errors import RequestErrorCode
+from booking_graph.views import csrf_failure, csrf_refusal_message
 
 
 def is_client_error(error: GraphQLError) -> bool:
@@ -28,3 +41,24 @@ def security_extensions() -> list:
     if not settings.DEBUG:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_internal))
     return extensions
+
+
+class CsrfRequired(FieldExtension):
+    """Login CSRF: an anonymous request is normally exempt (it carries no session to abuse), but a
+    forged `login` would sign the victim's browser into the attacker's account, so this field wants
+    the token like Django's own login view. The token comes from the csrftoken cookie that any
+    response of /graphql/ sets (GraphiQL and the README's curl fetch it first)."""
+
+    def _check(self, info: Info) -> None:
+        reason = csrf_failure(info.context.request)
+        if reason is not None:
+            info.context.response.status_code = 403
+            raise GraphQLError(csrf_refusal_message(reason), extensions={"code": RequestErrorCode.CSRF_FAILED})
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        self._check(info)
+        return await next_(source, info, **kwargs)

@@ -4,6 +4,8 @@ import strawberry
 import strawberry_django
 from strawberry_django.permissions import IsStaff
 
+from booking_graph.graphql.ratelimits import RateLimit
+
 from .. import services
 from .inputs import BookingInput, BookingPartialInput
 from .types import BookingType
@@ -11,7 +13,10 @@ from .types import BookingType
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(description="Public: guests book for themselves.")
+    @strawberry_django.mutation(
+        extensions=[RateLimit("create_booking", anonymous_only=True)],
+        description="Public: guests book for themselves (rate limited per client address).",
+    )
     def create_booking(self, data: BookingInput) -> BookingType:
         return services.create_booking(
             accommodation_id=data.accommodation,

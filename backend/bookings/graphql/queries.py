@@ -8,6 +8,7 @@ from strawberry_django.permissions import IsStaff
 
 from booking_graph.domain import find_or_none
 from booking_graph.graphql.pagination import paginated_list
+from booking_graph.graphql.ratelimits import public_read_limit
 
 from .. import selectors
 from ..models import Booking
@@ -39,11 +40,13 @@ class Query:
         return find_or_none(Booking.objects.all(), id)
 
     @strawberry_django.field(
+        extensions=[public_read_limit()],
         description="Earliest day >= date (and >= today) from which `nights` consecutive nights can be booked."
     )
     def next_available_date(self, id: strawberry.ID, date: datetime.date, nights: int = 1) -> datetime.date:
         return resolve_next_available_date(selectors.get_accommodation(id), date, nights)
 
-    @strawberry_django.field(description="One entry per day of [start, end): whether it is free and how many units.")
+    @strawberry_django.field(
+        extensions=[public_read_limit()], description="One entry per day of [start, end): whether it is free and how many units.")
     def availability(self, id: strawberry.ID, start: datetime.date, end: datetime.date) -> list[AvailabilityDayType]:
         return resolve_availability(selectors.get_accommodation(id), start, end)

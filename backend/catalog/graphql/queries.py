@@ -5,6 +5,7 @@ import strawberry_django
 
 from booking_graph.domain import find_or_none
 from booking_graph.graphql.pagination import paginated_list
+from booking_graph.graphql.ratelimits import public_read_limit
 
 from .. import models
 from .types import (
@@ -26,9 +27,12 @@ class Query:
         filters=AccommodationFilter,
         ordering=AccommodationOrder,
         description="Hotels and apartments together; each row is its concrete type.",
+        extensions=[public_read_limit()],
     )
-    hotels: list[HotelType] = paginated_list(filters=HotelFilter, ordering=HotelOrder)
-    apartments: list[ApartmentType] = paginated_list(filters=ApartmentFilter, ordering=ApartmentOrder)
+    hotels: list[HotelType] = paginated_list(filters=HotelFilter, ordering=HotelOrder, extensions=[public_read_limit()])
+    apartments: list[ApartmentType] = paginated_list(
+        filters=ApartmentFilter, ordering=ApartmentOrder, extensions=[public_read_limit()]
+    )
 
     @strawberry_django.field
     def accommodation(self, id: strawberry.ID) -> AccommodationType | None:

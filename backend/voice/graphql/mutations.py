@@ -6,6 +6,8 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 from strawberry_django.permissions import IsStaff
 
+from booking_graph.graphql.ratelimits import RateLimit, by_user
+
 from .. import services
 from .types import VoiceNoteType
 
@@ -13,7 +15,7 @@ from .types import VoiceNoteType
 @strawberry.type
 class Mutation:
     @strawberry_django.mutation(
-        extensions=[IsStaff()],
+        extensions=[IsStaff(), RateLimit("voice_upload", key=by_user)],
         description="Attach audio to a booking (GraphQL multipart request). Transcription runs in the background.",
     )
     def add_voice_note(self, info: Info, booking: strawberry.ID, audio: Upload) -> VoiceNoteType:

@@ -16,7 +16,12 @@ from bookings.graphql import mutations as booking_mutations
 from bookings.graphql import queries as booking_queries
 from catalog.graphql import mutations as catalog_mutations
 from catalog.graphql import queries as catalog_queries
+from catalog.errors import CatalogErrorCode
 from catalog.graphql.types import ApartmentType, HotelType
+from bookings.errors import BookingErrorCode
+from booking_graph.domain import CommonErrorCode
+from booking_graph.graphql.errors import RequestErrorCode, schema_enum
+from voice.errors import VoiceErrorCode
 from voice.graphql import mutations as voice_mutations
 from voice.graphql import queries as voice_queries
 
@@ -40,11 +45,22 @@ class BookingGraphSchema(strawberry.Schema):
                 StrawberryLogger.error(error, execution_context)
 
 
+# Every code a client can find in OperationInfo.messages[].code or errors[].extensions.code, by owner.
+# No field returns these enums: they document the `code` strings so codegen gives clients a typed list.
+ERROR_CODE_ENUMS = [
+    schema_enum(CommonErrorCode, "Codes any operation may answer: not_found, and Django's own field "
+                "validation codes (invalid, blank, max_length; model validation adds e.g. min_value, max_value)."),
+    schema_enum(CatalogErrorCode, "Codes of the catalog rules (hotels and apartments)."),
+    schema_enum(BookingErrorCode, "Codes of the booking rules (stays, availability, capacity)."),
+    schema_enum(VoiceErrorCode, "Codes of voice notes (audio checks, transcription)."),
+    schema_enum(RequestErrorCode, "Codes of the API itself: the request was refused before any rule ran."),
+]
+
 schema = BookingGraphSchema(
     query=Query,
     mutation=Mutation,
     # Concrete types reachable only through the Accommodation interface.
-    types=[HotelType, ApartmentType],
+    types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
     extensions=[DjangoOptimizerExtension, *security_extensions()],
     # Domain errors raised in query resolvers become GraphQL errors with their code, here only.
     execution_context_class=DomainErrorExecutionContext,

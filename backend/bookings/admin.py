@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from . import services
-from .models import Booking
+from .models import Booking, BookingStatus
 
 
 class BookingAdminForm(forms.ModelForm):
@@ -28,7 +28,7 @@ class BookingAdminForm(forms.ModelForm):
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc  # the service keys errors by API field names
         if self.instance.pk is None:
-            self.instance.exclusive = data["accommodation"].is_apartment
+            self.instance.exclusive = services.booking_is_exclusive(data["accommodation"])
         return data
 
     def _get_validation_exclusions(self) -> set[str]:
@@ -51,6 +51,11 @@ class BookingAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "exclusive", "created_at", "updated_at")
     actions = ["cancel_selected"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Bookings are business records: staff cancel them. (Deleting one would also drop its voice
+        # notes behind voice's back; their audio is removed only by voice's delete service.)
+        return False
+
     def save_model(self, request, obj, form, change) -> None:
         data = form.cleaned_data
         if change:
@@ -69,7 +74,7 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.action(description="Cancel selected bookings")
     def cancel_selected(self, request, queryset) -> None:
         cancelled = 0
-        for booking in queryset.filter(status="CONFIRMED"):
+        for booking in queryset.filter(status=BookingStatus.CONFIRMED):
             services.cancel_booking(booking_id=booking.pk)
             cancelled += 1
         self.message_user(request, f"Cancelled {cancelled} booking(s).")

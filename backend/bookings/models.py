@@ -7,6 +7,11 @@ from django.contrib.postgres.indexes import GistIndex
 from django.db import models
 from django.db.models import F, Func, Q
 
+from .errors import BookingErrorCode
+
+# Said by the service and by the exclusion constraint (a write that skipped the service).
+APARTMENT_OVERLAP_MESSAGE = "The apartment is already booked for some of these nights."
+
 
 class BookingStatus(models.TextChoices):
     CONFIRMED = "CONFIRMED", "Confirmed"
@@ -51,8 +56,8 @@ class Booking(models.Model):
                 name="booking_apartment_no_overlap",
                 expressions=[("accommodation", RangeOperators.EQUAL), (StayRange(), RangeOperators.OVERLAPS)],
                 condition=Q(status=BookingStatus.CONFIRMED, exclusive=True),
-                violation_error_code="booking_overlap",
-                violation_error_message="The apartment is already booked for some of these nights.",
+                violation_error_code=BookingErrorCode.BOOKING_OVERLAP.value,
+                violation_error_message=APARTMENT_OVERLAP_MESSAGE,
             ),
         ]
         indexes = [

@@ -9,16 +9,14 @@ import datetime
 from dataclasses import dataclass
 from itertools import accumulate
 
-from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from booking_graph.domain import field_error, get_or_not_found
+from booking_graph.domain import get_or_not_found
 from catalog.models import Accommodation, Hotel
 
-from .errors import BookingErrorCode
 from .models import Booking, BookingStatus, StayRange
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -195,18 +193,3 @@ def peak_future_occupancy(*, accommodation_id: int) -> int:
 def get_accommodation(accommodation_id: object) -> Accommodation:
     return get_or_not_found(Accommodation.objects.select_subclasses(), accommodation_id)
 
-
-def validate_nights(nights: int) -> None:
-    if not 1 <= nights <= settings.BOOKING_MAX_NIGHTS:
-        raise field_error(
-            "nights", f"nights must be between 1 and {settings.BOOKING_MAX_NIGHTS}.", BookingErrorCode.INVALID_NIGHTS
-        )
-
-
-def validate_window(start: datetime.date, end: datetime.date) -> None:
-    if end <= start:
-        raise field_error("end", "end must be after start.", BookingErrorCode.INVALID_DATE_RANGE)
-    if (end - start).days > settings.AVAILABILITY_MAX_DAYS:
-        raise field_error(
-            "end", f"At most {settings.AVAILABILITY_MAX_DAYS} days per request.", BookingErrorCode.RANGE_TOO_LONG
-        )

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found
-from catalog.models import Accommodation
+from catalog.models import Accommodation, Hotel
 
 from . import selectors
 from .errors import BookingErrorCode
-from .models import Booking, BookingStatus
+from .models import APARTMENT_OVERLAP_MESSAGE, Booking, BookingStatus
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,50 @@ def validate_stay(*, start: datetime.date, end: datetime.date, allow_past_start:
     max_nights = settings.BOOKING_MAX_NIGHTS
     if (end - start).days > max_nights:
         raise field_error("end_date", f"A stay can last at most {max_nights} nights.", BookingErrorCode.STAY_TOO_LONG)
+
+
+def validate_nights(*, nights: int) -> None:
+    if not 1 <= nights <= settings.BOOKING_MAX_NIGHTS:
+        raise field_error(
+            "nights", f"nights must be between 1 and {settings.BOOKING_MAX_NIGHTS}.", BookingErrorCode.INVALID_NIGHTS
+        )
+
+
+def validate_window(*, start: datetime.date, end: datetime.date) -> None:
+    if end <= start:
+        raise field_error("end", "end must be after start.", BookingErrorCode.INVALID_DATE_RANGE)
+    if (end - start).days > settings.AVAILABILITY_MAX_DAYS:
+        raise field_error(
+            "end", f"At most {settings.AVAILABILITY_MAX_DAYS} days per request.", BookingErrorCode.RANGE_TOO_LONG
+        )
+
+
+def next_available_date(*, accommodation: Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
+    """The limits on what a client may ask, then the read."""
+    validate_nights(nights=nights)
+    return selectors.next_available_date(accommodation=accommodation, date=date, nights=nights)
+
+
+def availability(*, accommodation: Accommodation, start: datetime.date, end: datetime.date) -> list[selectors.AvailabilityDay]:
+    validate_window(start=start, end=end)
+    return selectors.availability(accommodation=accommodation, start=start, end=end)
+
+
+def ensure_rooms_cover_bookings(*, hotel: Hotel, rooms: int) -> None:
+    """A hotel cannot have fewer rooms than confirmed bookings on any upcoming night.
+    Runs under the hotel's row lock (catalog's update_hotel sends `hotel_rooms_changing`)."""
+    peak = selectors.peak_future_occupancy(accommodation_id=hotel.pk)
+    if rooms < peak:
+        raise field_error(
+            "rooms",
+            f"{hotel.name} already has {peak} confirmed bookings on one upcoming night; rooms cannot go below that.",
+            BookingErrorCode.ROOMS_BELOW_BOOKINGS,
+        )
+
+
+def booking_is_exclusive(accommodation: Accommodation) -> bool:
+    """An apartment is let as a whole: its bookings exclude each other (the database's exclusion constraint)."""
+    return accommodation.is_apartment
 
 
 def _clean_guest_name(guest_name: str) -> str:
@@ -103,9 +147,7 @@ def _save(booking: Booking) -> None:
             booking.save()
     except IntegrityError as exc:
         if OVERLAP_CONSTRAINT in str(exc):
-            raise field_error(
-                "start_date", "The apartment is already booked for some of these nights.", BookingErrorCode.BOOKING_OVERLAP
-            ) from exc
+            raise field_error("start_date", APARTMENT_OVERLAP_MESSAGE, BookingErrorCode.BOOKING_OVERLAP) from exc
         raise
 
 
@@ -122,7 +164,7 @@ def create_booking(
         start_date=start_date,
         end_date=end_date,
         guest_name=guest_name,
-        exclusive=accommodation.is_apartment,
+        exclusive=booking_is_exclusive(accommodation),
     )
     _save(booking)
     logger.info(

@@ -18,7 +18,7 @@ class HotelAdminForm(forms.ModelForm):
         rooms = self.cleaned_data["rooms"]
         if self.instance.pk and rooms is not None:
             try:
-                services.ensure_rooms_cover_bookings(self.instance, rooms)
+                services.check_rooms_change(hotel=self.instance, rooms=rooms)
             except ValidationError as exc:
                 raise ValidationError(exc.messages) from exc
         return rooms

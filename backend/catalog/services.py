@@ -11,6 +11,7 @@ from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found
 
 from .errors import CatalogErrorCode
 from .models import Accommodation, Apartment, Hotel
+from .signals import hotel_rooms_changing
 
 HOTEL_FIELDS = ("name", "description", "price", "location", "rooms", "stars")
 APARTMENT_FIELDS = ("name", "description", "price", "location", "bedrooms", "max_guests")
@@ -63,23 +64,14 @@ def update_hotel(*, hotel_id: object, **changes: Any) -> Hotel:
     _apply(hotel, HOTEL_FIELDS, changes)
     _validate(hotel)  # bounds first: "rooms must be >= 1" says more than "below bookings"
     if changes.get("rooms") is not None:
-        ensure_rooms_cover_bookings(hotel, hotel.rooms)
+        check_rooms_change(hotel=hotel, rooms=hotel.rooms)
     _save(hotel)
     return hotel
 
 
-def ensure_rooms_cover_bookings(hotel: Hotel, rooms: int) -> None:
-    # bookings builds on catalog, not the reverse
-    from bookings.errors import BookingErrorCode
-    from bookings.selectors import peak_future_occupancy
-
-    peak = peak_future_occupancy(accommodation_id=hotel.pk)
-    if rooms < peak:
-        raise field_error(
-            "rooms",
-            f"{hotel.name} already has {peak} confirmed bookings on one upcoming night; rooms cannot go below that.",
-            BookingErrorCode.ROOMS_BELOW_BOOKINGS,
-        )
+def check_rooms_change(*, hotel: Hotel, rooms: int) -> None:
+    """Apps built on the catalog refuse a room count their data cannot fit (bookings owns that rule)."""
+    hotel_rooms_changing.send(sender=Hotel, hotel=hotel, rooms=rooms)
 
 
 @transaction.atomic

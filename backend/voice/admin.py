@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import VoiceNote
 
 
@@ -14,3 +15,9 @@ class VoiceNoteAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def delete_model(self, request, obj: VoiceNote) -> None:
+        services.delete_voice_note(note_id=obj.pk)  # the service also removes the stored audio
+
+    def delete_queryset(self, request, queryset) -> None:
+        services.delete_voice_notes(notes=queryset)

@@ -12,6 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import dramatiq
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -110,11 +111,18 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
     return note
 
 
-def enqueue_transcription(note: VoiceNote) -> None:
-    from .tasks import transcribe_voice_note  # tasks import services; keep the cycle out of module load
+# The actor is sent by name: voice/tasks.py declares it around `run_transcription`, so tasks import
+# services and never the reverse.
+TRANSCRIBE_ACTOR = "transcribe_voice_note"
+TRANSCRIBE_QUEUE = "voice"
 
+
+def enqueue_transcription(note: VoiceNote) -> None:
+    message = dramatiq.Message(
+        queue_name=TRANSCRIBE_QUEUE, actor_name=TRANSCRIBE_ACTOR, args=(note.pk,), kwargs={}, options={}
+    )
     try:
-        transcribe_voice_note.send(note.pk)
+        dramatiq.get_broker().enqueue(message)
     except Exception:
         # Broker down: the note stays PENDING and `resend_pending_transcriptions` picks it up.
         logger.exception("voice_note.enqueue_failed", extra=note.log_context)
@@ -197,9 +205,15 @@ def _mark_failed(note: VoiceNote, *, provider: str, error: str, context: dict) -
     logger.warning("voice_note.failed", extra={**context, "status": note.status, "error": error})
 
 
+def should_retry(retries_so_far: int, exc: BaseException) -> bool:
+    """The actor's retry_when: Dramatiq re-delivers exactly what `_retry_or_give_up` scheduled.
+    The budget is counted once, in the row (`attempts`), so it survives redeliveries and restarts."""
+    return isinstance(exc, TransientTranscriptionError)
+
+
 def _retry_or_give_up(note: VoiceNote, *, provider: str, error: Exception, context: dict) -> None:
     message = f"{type(error).__name__}: {error}"
-    if note.attempts >= settings.VOICE_MAX_ATTEMPTS:
+    if note.attempts >= settings.VOICE_MAX_ATTEMPTS:  # the retry budget: its one owner
         _mark_failed(
             note, provider=provider, error=f"Gave up after {note.attempts} attempts. Last error: {message}",
             context=context,
@@ -230,11 +244,36 @@ def retry_transcription(*, note_id: object) -> VoiceNote:
 @transaction.atomic
 def delete_voice_note(*, note_id: object) -> VoiceNote:
     note = get_or_not_found(VoiceNote.objects.select_for_update(), note_id)
-    pk = note.pk
-    note.delete()  # the post_delete signal removes the stored audio after commit
+    _delete(note)
+    return note
+
+
+def _delete(note: VoiceNote) -> None:
+    """The row now, the stored audio once the deletion commits (a rollback keeps both)."""
+    pk, name, storage = note.pk, note.audio.name, note.audio.storage
+    note.delete()
     note.pk = pk  # the answer still names what was deleted
     logger.info("voice_note.deleted", extra={"voice_note_id": pk, "booking_id": note.booking_id})
-    return note
+    if name:
+        transaction.on_commit(lambda: _delete_stored_audio(storage, name, note_id=pk))
+
+
+def _delete_stored_audio(storage, name: str, *, note_id: int) -> None:
+    try:
+        storage.delete(name)
+        logger.info("voice_note.audio_deleted", extra={"voice_note_id": note_id, "key": name})
+    except Exception:  # the row is gone either way; leave a trace to clean up by hand
+        logger.exception("voice_note.audio_delete_failed", extra={"voice_note_id": note_id, "key": name})
+
+
+@transaction.atomic
+def delete_voice_notes(*, notes) -> int:
+    """Several at once (the admin's bulk delete), each with its audio."""
+    deleted = 0
+    for note in notes.select_for_update():
+        _delete(note)
+        deleted += 1
+    return deleted
 
 
 def resend_pending(*, older_than_seconds: int = 60) -> int:

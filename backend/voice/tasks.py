@@ -5,21 +5,15 @@ import dramatiq
 from django.conf import settings
 
 from . import services
-from .transcribers.base import TransientTranscriptionError
-
-
-def _should_retry(retries_so_far: int, exc: Exception) -> bool:
-    # The service decides when to give up (it counts attempts in the row); Dramatiq only
-    # re-delivers what the service asked to retry.
-    return isinstance(exc, TransientTranscriptionError) and retries_so_far < settings.VOICE_MAX_ATTEMPTS
 
 
 @dramatiq.actor(
-    queue_name="voice",
-    max_retries=settings.VOICE_MAX_ATTEMPTS,
+    actor_name=services.TRANSCRIBE_ACTOR,
+    queue_name=services.TRANSCRIBE_QUEUE,
+    # The service owns the retry budget (attempts in the row); retry_when overrides max_retries.
+    retry_when=services.should_retry,
     min_backoff=settings.VOICE_RETRY_MIN_BACKOFF_MS,
     max_backoff=settings.VOICE_RETRY_MAX_BACKOFF_MS,
-    retry_when=_should_retry,
     time_limit=15 * 60 * 1000,
 )
 def transcribe_voice_note(note_id: int) -> None:

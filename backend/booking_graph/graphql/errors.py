@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 
+import strawberry
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql import GraphQLError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -26,6 +27,12 @@ class RequestErrorCode(enum.StrEnum):
     CSRF_FAILED = "csrf_failed"
     BAD_REQUEST = "bad_request"
     RATE_LIMITED = "rate_limited"
+
+
+def schema_enum(codes: type[enum.StrEnum], description: str) -> type[enum.Enum]:
+    """The codes as a GraphQL enum whose values are the wire strings themselves ("booking_overlap"),
+    so a client's generated type matches what `code` carries."""
+    return strawberry.enum(enum.Enum(codes.__name__, {code.value: code.value for code in codes}), description=description)
 
 
 def to_graphql_error(exc: ValidationError) -> GraphQLError:

@@ -10,20 +10,9 @@ from booking_graph.domain import find_or_none
 from booking_graph.graphql.pagination import paginated_list
 from booking_graph.graphql.ratelimits import public_read_limit
 
-from .. import selectors
+from .. import selectors, services
 from ..models import Booking
 from .types import AvailabilityDayType, BookingFilter, BookingOrder, BookingType
-
-
-def resolve_next_available_date(accommodation, date: datetime.date, nights: int) -> datetime.date:
-    selectors.validate_nights(nights)
-    return selectors.next_available_date(accommodation=accommodation, date=date, nights=nights)
-
-
-def resolve_availability(accommodation, start: datetime.date, end: datetime.date) -> list[AvailabilityDayType]:
-    selectors.validate_window(start, end)
-    days = selectors.availability(accommodation=accommodation, start=start, end=end)
-    return [AvailabilityDayType(date=d.date, available=d.available, free_units=d.free_units) for d in days]
 
 
 @strawberry.type
@@ -44,9 +33,9 @@ class Query:
         description="Earliest day >= date (and >= today) from which `nights` consecutive nights can be booked."
     )
     def next_available_date(self, id: strawberry.ID, date: datetime.date, nights: int = 1) -> datetime.date:
-        return resolve_next_available_date(selectors.get_accommodation(id), date, nights)
+        return services.next_available_date(accommodation=selectors.get_accommodation(id), date=date, nights=nights)
 
     @strawberry_django.field(
         extensions=[public_read_limit()], description="One entry per day of [start, end): whether it is free and how many units.")
     def availability(self, id: strawberry.ID, start: datetime.date, end: datetime.date) -> list[AvailabilityDayType]:
-        return resolve_availability(selectors.get_accommodation(id), start, end)
+        return services.availability(accommodation=selectors.get_accommodation(id), start=start, end=end)

@@ -10,7 +10,7 @@ import strawberry_django
 from strawberry import auto
 from strawberry_django.permissions import IsStaff
 
-from bookings.graphql.queries import resolve_availability, resolve_next_available_date
+from bookings import services as booking_services  # the API may read any app's domain
 
 from .. import models
 
@@ -86,13 +86,13 @@ class AccommodationType:
         only=["kind"], description="Earliest day >= date (and >= today) from which `nights` nights can be booked."
     )
     def next_available_date(self, root: models.Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
-        return resolve_next_available_date(root, date, nights)
+        return booking_services.next_available_date(accommodation=root, date=date, nights=nights)
 
     @strawberry_django.field(only=["kind"], description="One entry per day of [start, end).")
     def availability(
         self, root: models.Accommodation, start: datetime.date, end: datetime.date
     ) -> list[Annotated[AvailabilityDayType, strawberry.lazy("bookings.graphql.types")]]:
-        return resolve_availability(root, start, end)
+        return booking_services.availability(accommodation=root, start=start, end=end)
 
 
 @strawberry_django.type(models.Hotel, name="Hotel")

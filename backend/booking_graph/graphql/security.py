@@ -17,7 +17,7 @@ from strawberry.extensions import (
 from strawberry.types import Info
 
 from booking_graph.graphql.errors import RequestErrorCode
-from booking_graph.views import csrf_failure, csrf_refusal_message
+from booking_graph.graphql.csrf import csrf_failure, csrf_refusal_message
 
 
 def is_client_error(error: GraphQLError) -> bool:

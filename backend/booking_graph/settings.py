@@ -214,8 +214,30 @@ ASSEMBLYAI_API_KEY = env.str("ASSEMBLYAI_API_KEY", "")
 ASSEMBLYAI_BASE_URL = env.str("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
 ASSEMBLYAI_HTTP_TIMEOUT = env.float("ASSEMBLYAI_HTTP_TIMEOUT", 30.0)
 ASSEMBLYAI_POLLING_INTERVAL = env.float("ASSEMBLYAI_POLLING_INTERVAL", 3.0)
-# Which Transcriber runs: "assemblyai" when a key is set, the offline one otherwise.
-VOICE_TRANSCRIBER = env.str("VOICE_TRANSCRIBER", "assemblyai" if ASSEMBLYAI_API_KEY else "pocketsphinx")
+
+# >>> Transcription providers (voice/transcribers/; issue 8). One block, kept together. >>>
+# Which Transcriber runs: "assemblyai" when a key is set, offline Whisper otherwise.
+VOICE_TRANSCRIBER = env.str("VOICE_TRANSCRIBER", "assemblyai" if ASSEMBLYAI_API_KEY else "whisper")
+# Words notes are likely to contain, sent to the provider with the booking's accommodation and
+# guest name: AssemblyAI key terms, Whisper hotwords.
+VOICE_KEY_TERMS = env.list(
+    "VOICE_KEY_TERMS",
+    default=["check-in", "checkout", "late checkout", "early check-in", "cot", "baby cot", "housekeeping",
+             "towels", "minibar", "reception", "concierge", "room service", "wake-up call", "no-show", "deposit"],
+)
+# Offline Whisper (faster-whisper). Empty model = the weights of the pinned package in
+# requirements-models.txt (tiny.en); else a CTranslate2 model directory or a name already in
+# the local Hugging Face cache (nothing is downloaded at run time).
+WHISPER_MODEL = env.str("WHISPER_MODEL", "")
+WHISPER_DEVICE = env.str("WHISPER_DEVICE", "cpu")
+WHISPER_COMPUTE_TYPE = env.str("WHISPER_COMPUTE_TYPE", "int8")
+WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", 2)
+WHISPER_NUM_WORKERS = env.int("WHISPER_NUM_WORKERS", 1)
+WHISPER_BEAM_SIZE = env.int("WHISPER_BEAM_SIZE", 5)
+WHISPER_VAD = env.bool("WHISPER_VAD", True)
+WHISPER_LANGUAGE = env.str("WHISPER_LANGUAGE", "")
+WHISPER_HOTWORDS = env.bool("WHISPER_HOTWORDS", True)
+# <<< Transcription providers <<<
 
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB default) bounds JSON bodies and form fields but
 # not file parts; the GraphQL view refuses multipart bodies above this, before reading them:
@@ -236,6 +258,7 @@ DRAMATIQ_BROKER = {
         "dramatiq.middleware.Callbacks",
         "dramatiq.middleware.Retries",
         "django_dramatiq.middleware.DbConnectionsMiddleware",
+        "voice.worker.TranscriberStartupCheck",  # loads the offline model once per worker process
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]

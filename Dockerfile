@@ -33,4 +33,5 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
 USER app
 EXPOSE 8006
 ENTRYPOINT ["docker/entrypoint.sh"]
-CMD ["sh", "-c", "gunicorn booking_graph.wsgi:application --chdir backend --bind 0.0.0.0:${PORT} --workers ${WEB_CONCURRENCY:-3} --timeout 120 --access-logfile -"]
+# ASGI: HTTP and the GraphQL subscription WebSocket on one port.
+CMD ["sh", "-c", "uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-3} --proxy-headers"]

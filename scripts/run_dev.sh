@@ -26,4 +26,6 @@ fi
 echo "  Worker        Dramatiq, pid $WORKER (transcribes voice notes)"
 echo
 
-$PY manage.py runserver 0.0.0.0:"$PORT"
+# ASGI (uvicorn): HTTP and the GraphQL subscription WebSocket; reloads when backend/ changes.
+.venv/bin/uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port "$PORT" \
+  --reload --reload-dir backend

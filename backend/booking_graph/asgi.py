@@ -1,3 +1,5 @@
+"""ASGI entry point: HTTP goes to Django (unchanged: CSRF, upload limits, views);
+WebSocket /graphql/ carries GraphQL subscriptions (graphql-transport-ws)."""
 import os
 import sys
 from pathlib import Path
@@ -7,4 +9,24 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_graph.settings")
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
-application = get_asgi_application()
+django_http = get_asgi_application()  # sets Django up before the imports below touch models
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import OriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from booking_graph.asgi_limits import MultipartSizeLimit  # noqa: E402
+from booking_graph.schema import schema  # noqa: E402
+from booking_graph.graphql.websocket import SubscriptionConsumer  # noqa: E402
+
+application = ProtocolTypeRouter({
+    "http": MultipartSizeLimit(django_http),
+    # A page on another site cannot ride on a staff member's session cookie: the Origin must
+    # be one of our hosts or a trusted frontend (Cross-Site WebSocket Hijacking).
+    "websocket": OriginValidator(
+        AuthMiddlewareStack(URLRouter([path("graphql/", SubscriptionConsumer.as_asgi(schema=schema))])),
+        [*settings.ALLOWED_HOSTS, *settings.WEBSOCKET_ALLOWED_ORIGINS],
+    ),
+})

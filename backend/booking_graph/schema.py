@@ -24,6 +24,7 @@ from booking_graph.graphql.errors import RequestErrorCode, schema_enum
 from voice.errors import VoiceErrorCode
 from voice.graphql import mutations as voice_mutations
 from voice.graphql import queries as voice_queries
+from voice.graphql import subscriptions as voice_subscriptions
 
 logger = logging.getLogger("booking_graph.graphql")
 
@@ -59,6 +60,7 @@ ERROR_CODE_ENUMS = [
 schema = BookingGraphSchema(
     query=Query,
     mutation=Mutation,
+    subscription=voice_subscriptions.Subscription,
     # Concrete types reachable only through the Accommodation interface.
     types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
     extensions=[DjangoOptimizerExtension, *security_extensions()],

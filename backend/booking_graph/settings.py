@@ -210,6 +210,8 @@ VOICE_MAX_DURATION_SECONDS = env.float("VOICE_MAX_DURATION_SECONDS", 300.0)
 VOICE_MAX_ATTEMPTS = env.int("VOICE_MAX_ATTEMPTS", 5)
 VOICE_RETRY_MIN_BACKOFF_MS = env.int("VOICE_RETRY_MIN_BACKOFF_MS", 5_000)
 VOICE_RETRY_MAX_BACKOFF_MS = env.int("VOICE_RETRY_MAX_BACKOFF_MS", 300_000)
+# Longest staff correction of a transcript (characters); 5 minutes of speech is ~5,000.
+VOICE_MAX_TRANSCRIPT_CHARS = env.int("VOICE_MAX_TRANSCRIPT_CHARS", 20_000)
 ASSEMBLYAI_API_KEY = env.str("ASSEMBLYAI_API_KEY", "")
 ASSEMBLYAI_BASE_URL = env.str("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
 ASSEMBLYAI_HTTP_TIMEOUT = env.float("ASSEMBLYAI_HTTP_TIMEOUT", 30.0)
@@ -297,6 +299,17 @@ RATE_LIMITS = {
 for _scope, _rate in RATE_LIMITS.items():
     if _rate != "off" and not re.fullmatch(r"[1-9]\d*/\d*[smhd]", _rate):
         raise ImproperlyConfigured(f"RATE_LIMIT_{_scope.upper()}={_rate!r}: expected e.g. 20/h, 30/10m or off.")
+
+# Live updates (GraphQL subscriptions): web and worker processes publish voice-note changes
+# through this Redis channel layer; each web process delivers them to its own WebSockets.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [env.str("CHANNELS_REDIS_URL", REDIS_URL)], "prefix": "booking-graph:channels"},
+    }
+}
+# WebSocket origins allowed besides the API's own hosts (ALLOWED_HOSTS): the browser frontends.
+WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 
 # --- GraphQL ----------------------------------------------------------------------
 

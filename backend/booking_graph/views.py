@@ -21,21 +21,34 @@ def error_response(message: str, *, code: str, status: int) -> JsonResponse:
     return JsonResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
 
 
-def oversized_upload(request: HttpRequest) -> JsonResponse | None:
-    """Refuse a multipart body larger than the audio limit before reading any of it."""
-    if not request.content_type.startswith("multipart/"):
+def oversized_multipart_length(content_type: str, content_length: str | None) -> int | None:
+    """The declared length of a multipart body above the upload limit, else None."""
+    if not content_type.startswith("multipart/"):
         return None
     try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = int(content_length or 0)
     except ValueError:
         length = 0
-    if length <= settings.MULTIPART_MAX_REQUEST_BYTES:
+    return length if length > settings.MULTIPART_MAX_REQUEST_BYTES else None
+
+
+def oversized_upload_body(length: int) -> dict:
+    return {
+        "data": None,
+        "errors": [{
+            "message": f"The request is {length} bytes; audio uploads are limited to "
+                       f"{settings.VOICE_MAX_UPLOAD_BYTES} bytes.",
+            "extensions": {"code": VoiceErrorCode.AUDIO_TOO_LARGE},
+        }],
+    }
+
+
+def oversized_upload(request: HttpRequest) -> JsonResponse | None:
+    """Refuse a multipart body larger than the audio limit before reading any of it."""
+    length = oversized_multipart_length(request.content_type, request.META.get("CONTENT_LENGTH"))
+    if length is None:
         return None
-    return error_response(
-        f"The request is {length} bytes; audio uploads are limited to {settings.VOICE_MAX_UPLOAD_BYTES} bytes.",
-        code=VoiceErrorCode.AUDIO_TOO_LARGE,
-        status=413,
-    )
+    return JsonResponse(oversized_upload_body(length), status=413)
 
 
 def _json_object(raw: bytes | str) -> dict | None:

@@ -11,3 +11,4 @@ class VoiceErrorCode(enum.StrEnum):
     UNDECODABLE_AUDIO = "undecodable_audio"
     AUDIO_TOO_LONG = "audio_too_long"  # over VOICE_MAX_DURATION_SECONDS
     NOT_RETRYABLE = "not_retryable"  # only a FAILED transcription can be retried
+    NOT_EDITABLE = "not_editable"  # only a COMPLETED transcript can be corrected

@@ -28,7 +28,13 @@ class VoiceNote(models.Model):
     duration_seconds = models.FloatField()
 
     status = models.CharField(max_length=16, choices=TranscriptionStatus.choices, default=TranscriptionStatus.PENDING)
-    transcript = models.TextField(blank=True, default="")
+    transcript = models.TextField(blank=True, default="", help_text="The provider's text, kept as it was.")
+    # A staff correction sits beside the machine text instead of replacing it.
+    edited_transcript = models.TextField(blank=True, default="", help_text="Staff correction; empty when none.")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
     confidence = models.FloatField(null=True, blank=True, help_text="0–1, as reported by the provider.")
     language = models.CharField(max_length=16, blank=True, default="")
     provider = models.CharField(max_length=32, blank=True, default="")
@@ -57,6 +63,12 @@ class VoiceNote(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=TranscriptionStatus.values), name="voicenote_status_valid"
+            ),
+            # An edit always has a time and text; no time means no edit.
+            models.CheckConstraint(
+                condition=(Q(edited_at__isnull=True) & Q(edited_transcript=""))
+                | (Q(edited_at__isnull=False) & ~Q(edited_transcript="")),
+                name="voicenote_edit_complete",
             ),
         ]
 

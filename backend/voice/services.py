@@ -20,10 +20,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from booking_graph.domain import field_error, get_or_not_found
+from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found
 from bookings.models import Booking
 
 from . import audio as audio_formats
+from . import live
 from .errors import VoiceErrorCode
 from .models import TranscriptionStatus, VoiceNote
 from .transcribers import get_transcriber
@@ -102,6 +103,7 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
                 extra={**note.log_context, "key": stored_name, "bytes": note.size_bytes,
                        "seconds": round(note.duration_seconds, 2)},
             )
+            live.publish_change(note, event="created")
             # Sent only once the row is committed: a rolled-back request leaves no job,
             # and a job never looks for a row that is not there yet.
             transaction.on_commit(lambda: enqueue_transcription(note))
@@ -144,17 +146,19 @@ def _claim(note_id: int) -> VoiceNote | None:
         note.status = TranscriptionStatus.PROCESSING
         note.attempts += 1
         note.save(update_fields=["status", "attempts", "updated_at"])
+        live.publish_change(note, event="processing")
     logger.info("voice_note.processing", extra=note.log_context)
     return note
 
 
 def _finish(note: VoiceNote, **fields) -> bool:
     """Write the outcome unless the note was deleted (or finished) meanwhile."""
-    updated = VoiceNote.objects.filter(pk=note.pk, status=TranscriptionStatus.PROCESSING).update(
-        updated_at=timezone.now(), **fields
-    )
+    fields["updated_at"] = timezone.now()
+    updated = VoiceNote.objects.filter(pk=note.pk, status=TranscriptionStatus.PROCESSING).update(**fields)
     for name, value in fields.items():
         setattr(note, name, value)
+    if updated:
+        live.publish_change(note, event=str(note.status).lower())
     return bool(updated)
 
 
@@ -242,8 +246,36 @@ def retry_transcription(*, note_id: object) -> VoiceNote:
     note.attempts = 0  # a fresh budget of attempts
     note.error = ""
     note.save(update_fields=["status", "attempts", "error", "updated_at"])
+    live.publish_change(note, event="retry_requested")
     transaction.on_commit(lambda: enqueue_transcription(note))
     logger.info("voice_note.retry_requested", extra=note.log_context)
+    return note
+
+
+@transaction.atomic
+def edit_transcript(*, note_id: object, transcript: str, editor) -> VoiceNote:
+    """A staff correction, kept beside the provider's text (which never changes), with who and when."""
+    note = get_or_not_found(VoiceNote.objects.select_for_update(), note_id)
+    text = transcript.strip()
+    if note.status != TranscriptionStatus.COMPLETED:
+        raise ValidationError(
+            f"Only a COMPLETED transcript can be corrected; this one is {note.status}.",
+            code=VoiceErrorCode.NOT_EDITABLE,
+        )
+    if not text:
+        raise field_error("transcript", "The corrected transcript is empty.", CommonErrorCode.BLANK)
+    limit = settings.VOICE_MAX_TRANSCRIPT_CHARS
+    if len(text) > limit:
+        raise field_error(
+            "transcript", f"The corrected transcript has {len(text)} characters; the limit is {limit}.",
+            CommonErrorCode.MAX_LENGTH,
+        )
+    note.edited_transcript = text
+    note.edited_by = editor
+    note.edited_at = timezone.now()
+    note.save(update_fields=["edited_transcript", "edited_by", "edited_at", "updated_at"])
+    live.publish_change(note, event="edited")
+    logger.info("voice_note.transcript_edited", extra={**note.log_context, "user_id": editor.pk, "chars": len(text)})
     return note
 
 

@@ -54,7 +54,7 @@ def test_staff_upload_creates_pending_note_and_enqueues_after_commit(
     with default_storage.open(note.audio.name, "rb") as stored:
         assert stored.read() == wav_bytes
     assert result["audioUrl"].endswith(f"/voice-notes/{note.pk}/audio/")
-    assert len(callbacks) == 1  # the job is sent on commit, not before
+    assert len(callbacks) == 2  # the live update and the job are sent on commit, not before
 
 
 @pytest.mark.parametrize(

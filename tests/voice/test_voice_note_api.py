@@ -127,7 +127,7 @@ def test_retry_failed_note_resets_it_and_enqueues(staff_gql, booking, django_cap
         ).data["retryVoiceNoteTranscription"]
 
     assert result == {"status": "PENDING", "attempts": 0, "error": ""}
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the live update and the job, both on commit
 
 
 @pytest.mark.parametrize("status", [TranscriptionStatus.PENDING, TranscriptionStatus.PROCESSING, TranscriptionStatus.COMPLETED])

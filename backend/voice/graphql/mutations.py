@@ -28,3 +28,10 @@ class Mutation:
     @strawberry_django.mutation(extensions=[IsStaff()])
     def delete_voice_note(self, id: strawberry.ID) -> VoiceNoteType:
         return services.delete_voice_note(note_id=id)
+
+    @strawberry_django.mutation(
+        extensions=[IsStaff()],
+        description="Correct a COMPLETED transcript; the provider's text stays in `transcript`.",
+    )
+    def edit_voice_note_transcript(self, info: Info, id: strawberry.ID, transcript: str) -> VoiceNoteType:
+        return services.edit_transcript(note_id=id, transcript=transcript, editor=info.context.request.user)

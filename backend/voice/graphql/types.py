@@ -12,6 +12,7 @@ from strawberry.types import Info
 from .. import models
 
 if TYPE_CHECKING:
+    from booking_graph.graphql.auth import UserType
     from bookings.graphql.types import BookingType
 
 TranscriptionStatus = strawberry.enum(models.TranscriptionStatus, name="TranscriptionStatus")
@@ -32,7 +33,12 @@ class TranscriptSegmentType:
 class VoiceNoteType:
     id: strawberry.ID
     status: TranscriptionStatus
-    transcript: str
+    transcript: str = strawberry_django.field(description="The provider's text, never changed by edits.")
+    edited_transcript: str = strawberry_django.field(description="Staff correction; empty when none.")
+    edited_by: Annotated[UserType, strawberry.lazy("booking_graph.graphql.auth")] | None = strawberry_django.field(
+        description="Who last corrected the transcript."
+    )
+    edited_at: datetime.datetime | None = strawberry_django.field(description="When the transcript was last corrected.")
     confidence: float | None
     language: str
     duration_seconds: float
@@ -62,4 +68,15 @@ class VoiceNoteType:
 
     @strawberry_django.field(only=["id"], description="Staff-only download; redirects to a short-lived S3 URL when S3 is used.")
     def audio_url(self, root: models.VoiceNote, info: Info) -> str:
-        return info.context.request.build_absolute_uri(reverse("voice-note-audio", args=[root.pk]))
+        return absolute_url(info.context.request, reverse("voice-note-audio", args=[root.pk]))
+
+
+def absolute_url(request, path: str) -> str:
+    """From an HTTP request, or from a WebSocket consumer's scope (subscriptions)."""
+    if hasattr(request, "build_absolute_uri"):
+        return request.build_absolute_uri(path)
+    scope = request.scope
+    headers = dict(scope.get("headers") or ())
+    scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
+    host = headers.get(b"host", b"").decode("latin1")
+    return f"{scheme}://{host}{path}" if host else path

@@ -32,6 +32,9 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
     && mkdir -p var/media && chown -R app:app var
 USER app
 EXPOSE 8006
+# Liveness of the web process (/healthz touches nothing else); compose's worker turns it off.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8006'), timeout=4)"
 ENTRYPOINT ["docker/entrypoint.sh"]
 # ASGI: HTTP and the GraphQL subscription WebSocket on one port.
 CMD ["sh", "-c", "uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-3} --proxy-headers"]

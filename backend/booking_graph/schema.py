@@ -11,6 +11,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from booking_graph.graphql import auth as auth_schema
 from booking_graph.graphql.errors import DomainErrorExecutionContext
+from booking_graph.graphql.scalars import SCALAR_OVERRIDES, InvalidValueCodes
 from booking_graph.graphql.security import is_client_error, security_extensions
 from bookings.graphql import mutations as booking_mutations
 from bookings.graphql import queries as booking_queries
@@ -63,7 +64,9 @@ schema = BookingGraphSchema(
     subscription=voice_subscriptions.Subscription,
     # Concrete types reachable only through the Accommodation interface.
     types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
-    extensions=[DjangoOptimizerExtension, *security_extensions()],
+    extensions=[DjangoOptimizerExtension, InvalidValueCodes, *security_extensions()],
+    # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
+    scalar_overrides=SCALAR_OVERRIDES,
     # Domain errors raised in query resolvers become GraphQL errors with their code, here only.
     execution_context_class=DomainErrorExecutionContext,
 )

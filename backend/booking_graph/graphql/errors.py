@@ -27,6 +27,7 @@ class RequestErrorCode(enum.StrEnum):
     CSRF_FAILED = "csrf_failed"
     BAD_REQUEST = "bad_request"
     RATE_LIMITED = "rate_limited"
+    INVALID_VALUE = "invalid_value"
 
 
 def schema_enum(codes: type[enum.StrEnum], description: str) -> type[enum.Enum]:

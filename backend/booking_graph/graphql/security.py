@@ -18,12 +18,15 @@ from strawberry.types import Info
 
 from booking_graph.graphql.errors import RequestErrorCode
 from booking_graph.graphql.csrf import csrf_failure, csrf_refusal_message
+from booking_graph.graphql.scalars import InvalidScalarValue
 
 
 def is_client_error(error: GraphQLError) -> bool:
     """Errors the client caused (syntax, validation, refused input, permissions), as opposed to bugs."""
     original = error.original_error
-    return original is None or isinstance(original, (ValidationError, PermissionDenied, GraphQLError))
+    return original is None or isinstance(
+        original, (ValidationError, PermissionDenied, GraphQLError, InvalidScalarValue)
+    )
 
 
 def _is_internal(error: GraphQLError) -> bool:

@@ -6,9 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from strawberry import auto
 from strawberry_django.permissions import IsStaff
 
+from booking_graph.domain import parse_pk
 from catalog.models import Accommodation, Apartment, Hotel
 
 from .. import models
@@ -37,11 +40,19 @@ class AvailabilityDayType:
 
 @strawberry_django.filter_type(models.Booking, lookups=True)
 class BookingFilter:
-    accommodation_id: strawberry.ID | None = strawberry_django.filter_field(filter_none=False)
     status: BookingStatus | None = strawberry_django.filter_field(filter_none=False)
     start_date: auto
     end_date: auto
     guest_name: auto
+
+    @strawberry_django.filter_field
+    def accommodation_id(self, value: strawberry.ID, prefix: str) -> Q:
+        # An id that cannot name a row ("abc", "1.5", 2**64) matches nothing, as an unknown one does.
+        try:
+            pk = parse_pk(value)
+        except ValidationError:
+            return Q(pk__in=[])
+        return Q(**{f"{prefix}accommodation_id": pk})
 
 
 @strawberry_django.order_type(models.Booking)

@@ -7,9 +7,9 @@ real deployment sets ``DEBUG=0``, which makes SECRET_KEY mandatory.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 import os
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import environ

@@ -1,63 +1,55 @@
-"""Count imports from one first-party package into another under backend/ (migrations excluded).
+"""Cross-app imports and GraphQL leaks in a backend/ tree, from grimp's import graph (what import-linter reads).
 
 Usage: python scripts/count_cross_app_imports.py [backend_dir] [-v]
-An edge is (importing module -> imported module), counted once however many names it imports.
-Reported: all edges; those that run (not under `if TYPE_CHECKING:`); of those, the ones against
-the app order (catalog < bookings < voice: a lower app importing a higher one).
+Counts module -> module imports whose packages differ (booking_graph, catalog, bookings, voice;
+migrations left out), with and without `if TYPE_CHECKING:` imports; those against the app order
+(catalog < bookings < voice: a lower app importing a higher one); and the domain modules (models,
+services, selectors, admin, tasks, errors, ...) from which an import chain reaches a GraphQL library.
+Works on any checkout, e.g. an old commit: git archive <commit> backend | tar -x -C /tmp/old
 """
-import ast
 import sys
 from pathlib import Path
 
-APPS = {"booking_graph", "catalog", "bookings", "voice"}
+import grimp
+
+PACKAGES = ("booking_graph", "catalog", "bookings", "voice")
 ORDER = {"catalog": 1, "bookings": 2, "voice": 3}
+GRAPHQL = ("strawberry", "strawberry_django", "graphql")
+DOMAIN_NAMES = {"models", "services", "selectors", "admin", "tasks", "errors", "domain", "signals", "audio", "live", "worker"}
+API_PARTS = {"graphql", "types", "queries", "mutations", "inputs"}
 
 
-def type_checking_lines(tree: ast.AST) -> set[int]:
-    lines = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for child in node.body:
-                lines.update(range(child.lineno, child.end_lineno + 1))
-    return lines
+def app(module: str) -> str:
+    return module.split(".")[0]
 
 
-def edges(root: Path) -> dict[tuple[str, str], bool]:
-    """(importer, imported) -> True when at least one such import runs (is not TYPE_CHECKING-only)."""
-    found: dict[tuple[str, str], bool] = {}
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root)
-        if "migrations" in rel.parts or rel.parts[0] not in APPS:
-            continue
-        module = ".".join(rel.with_suffix("").parts).removesuffix(".__init__")
-        tree = ast.parse(path.read_text())
-        typing_only = type_checking_lines(tree)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                targets = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                targets = [node.module]
-            else:
-                continue
-            for target in targets:
-                if target.split(".")[0] in APPS and target.split(".")[0] != rel.parts[0]:
-                    key = (module, target)
-                    found[key] = found.get(key, False) or node.lineno not in typing_only
-    return found
+def cross_app(graph: grimp.ImportGraph) -> set[tuple[str, str]]:
+    return {
+        (importer, imported)
+        for importer in graph.modules if ".migrations" not in importer and app(importer) in PACKAGES
+        for imported in graph.find_modules_directly_imported_by(importer)
+        if app(imported) in PACKAGES and app(imported) != app(importer) and ".migrations" not in imported
+    }
 
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if a != "-v"]
-    found = edges(Path(args[0] if args else "backend"))
-    runtime = [edge for edge, runs in found.items() if runs]
-    against = [(s, t) for s, t in runtime if ORDER.get(s.split(".")[0], 0) and
-               ORDER.get(s.split(".")[0], 0) < ORDER.get(t.split(".")[0], 0)]
-    if "-v" in sys.argv:
-        for source, target in sorted(found):
-            flag = "" if found[(source, target)] else "  (TYPE_CHECKING only)"
-            print(f"{source} -> {target}{flag}{'  AGAINST ORDER' if (source, target) in against else ''}")
-    print(f"cross-app import edges: {len(found)}; at run time: {len(runtime)}; "
-          f"at run time against the app order: {len(against)} {sorted(against)}")
+    sys.path.insert(0, str(Path(args[0] if args else "backend").resolve()))
+    for label, exclude_type_checking in (("all imports", False), ("at run time", True)):
+        graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=exclude_type_checking, cache_dir=None)
+        edges = cross_app(graph)
+        against = sorted((s, t) for s, t in edges if 0 < ORDER.get(app(s), 0) < ORDER.get(app(t), 0))
+        print(f"{label}: cross-app module imports {len(edges)}; against the app order {len(against)} {against}")
+        if "-v" in sys.argv:
+            print("\n".join(f"  {s} -> {t}" for s, t in sorted(edges)))
+    graph = grimp.build_graph(*PACKAGES, include_external_packages=True, exclude_type_checking_imports=True, cache_dir=None)
+    domain = sorted(
+        m for m in graph.modules
+        if app(m) in PACKAGES and ".migrations" not in m and m.split(".")[-1] in DOMAIN_NAMES
+        and not API_PARTS & set(m.split(".")[1:])
+    )
+    leaky = [m for m in domain if any(lib in graph.modules and graph.chain_exists(importer=m, imported=lib) for lib in GRAPHQL)]
+    print(f"domain modules: {len(domain)}; from which a chain reaches strawberry/graphql: {len(leaky)} {leaky}")
 
 
 main()

@@ -1,0 +1,55 @@
+"""The bench data set: places with bookings around today (and voice notes), built fast.
+Imported after Django is set up (see _django.setup)."""
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db import connection
+from django.utils import timezone
+
+from bookings.models import Booking
+from catalog.models import Accommodation, Apartment, Hotel
+from voice.models import VoiceNote
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def add_places(first: int, count: int, *, voice_notes: bool) -> None:
+    """Half hotels (2 rooms, stays in pairs, so some nights are full), half apartments;
+    five stays per place around today, back to back or after a short gap."""
+    rng = random.Random(first)
+    today = timezone.localdate()
+    bookings = []
+    for n in range(first, first + count):
+        if n % 2 == 0:
+            place = Hotel.objects.create(name=f"Hotel {n}", location="Berlin", price=120 + n % 50, rooms=2, stars=n % 5 + 1)
+        else:
+            place = Apartment.objects.create(name=f"Flat {n}", location="Lisbon", price=80 + n % 40, bedrooms=n % 3, max_guests=4)
+        cursor = today - rng.randint(0, 3) * ONE_DAY
+        for i in range(5):
+            # A hotel's odd booking takes the same nights as the one before (its other room): a full night.
+            if not (place.is_hotel and i % 2 == 1):
+                start = cursor
+                end = start + rng.randint(1, 4) * ONE_DAY
+                cursor = end + rng.choice([0, 0, 0, 1, 2]) * ONE_DAY
+            bookings.append(Booking(accommodation=place, start_date=start, end_date=end, guest_name=f"Guest {n}.{i}",
+                                    exclusive=place.is_apartment))
+    Booking.objects.bulk_create(bookings)
+    if voice_notes:
+        now = timezone.now()
+        VoiceNote.objects.bulk_create(
+            VoiceNote(booking=b, audio=f"voice-notes/{b.accommodation_id}/{b.pk}.wav", original_filename="note.wav",
+                      content_type="audio/wav", size_bytes=48_000, duration_seconds=3.0, status="COMPLETED",
+                      transcript="Late arrival, around eleven.", confidence=0.91, language="en", provider="bench",
+                      transcribed_at=now)
+            for b in bookings
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def reset() -> None:
+    VoiceNote.objects.all().delete()
+    Booking.objects.all().delete()
+    Accommodation.objects.all().delete()

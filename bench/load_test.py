@@ -5,7 +5,7 @@
 Uses its own database (booking_graph_bench_load, or $BENCH_DB_NAME + "_load"),
 rebuilt each run with the data set of graphql_overhead.py (100 places, 5 bookings
 each), so two runs start from the same state. The server runs with production
-settings (DEBUG=0). The clients are asyncio tasks in this process, each sending
+settings (DEBUG=0) but the per-address rate limits off (every client is 127.0.0.1). The clients are asyncio tasks in this process, each sending
 one request at a time (a new connection each: gunicorn's sync workers do not
 keep connections alive), for a bounded duration after a short warm-up. The mix:
 
@@ -61,6 +61,9 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         "SECRET_KEY": "load-test-only-not-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        # Every client is 127.0.0.1: the per-address abuse limits would refuse most requests.
+        "RATE_LIMIT_PUBLIC_READ": "off",
+        "RATE_LIMIT_CREATE_BOOKING": "off",
         "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static files, not needed here
     }
     server = subprocess.Popen(

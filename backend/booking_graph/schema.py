@@ -7,10 +7,11 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.utils.logging import StrawberryLogger
 from strawberry.tools import merge_types
-from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from booking_graph.graphql import auth as auth_schema
 from booking_graph.graphql.errors import DomainErrorExecutionContext
+from booking_graph.graphql.optimizer import InheritanceAwareOptimizer
+from booking_graph.graphql.plain_columns import read_plain_columns_directly
 from booking_graph.graphql.scalars import SCALAR_OVERRIDES, InvalidValueCodes
 from booking_graph.graphql.security import is_client_error, security_extensions
 from bookings.graphql import mutations as booking_mutations
@@ -64,9 +65,10 @@ schema = BookingGraphSchema(
     subscription=voice_subscriptions.Subscription,
     # Concrete types reachable only through the Accommodation interface.
     types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
-    extensions=[DjangoOptimizerExtension, InvalidValueCodes, *security_extensions()],
+    extensions=[InheritanceAwareOptimizer, InvalidValueCodes, *security_extensions()],
     # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
     scalar_overrides=SCALAR_OVERRIDES,
     # Domain errors raised in query resolvers become GraphQL errors with their code, here only.
     execution_context_class=DomainErrorExecutionContext,
 )
+read_plain_columns_directly(schema)

@@ -7,6 +7,8 @@ from django.contrib.postgres.indexes import GistIndex
 from django.db import models
 from django.db.models import F, Func, Q
 
+from catalog.models import tag_places_fetched_with
+
 from .errors import BookingErrorCode
 
 # Said by the service and by the exclusion constraint (a write that skipped the service).
@@ -28,6 +30,15 @@ class StayRange(Func):
         super().__init__(F(start), F(end), models.Value("[)"))
 
 
+class BookingQuerySet(models.QuerySet):
+    def _fetch_all(self) -> None:
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched:
+            # A list of bookings asking each place for its next available date asks once (catalog.batches).
+            tag_places_fetched_with(row for row in self._result_cache if isinstance(row, Booking))
+
+
 class Booking(models.Model):
     """A stay at one accommodation: the nights [start_date, end_date)."""
 
@@ -45,6 +56,8 @@ class Booking(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BookingQuerySet.as_manager()
 
     class Meta:
         ordering = ["start_date", "id"]

@@ -6,6 +6,8 @@ A night is free while occupancy < capacity (hotel: rooms; apartment: 1).
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -83,62 +85,96 @@ def peak_occupancy(
 
 
 def availability(*, accommodation: Accommodation, start: datetime.date, end: datetime.date) -> list[AvailabilityDay]:
-    """One entry per day of [start, end) with the units still free that night (one query)."""
-    stays = list(
-        confirmed_overlapping(accommodation_id=accommodation.pk, start=start, end=end).values_list(
-            "start_date", "end_date"
-        )
-    )
-    capacity = capacity_of(accommodation)
-    occupancy = nightly_occupancy(stays, start, end)
-    return [
-        AvailabilityDay(date=start + n * ONE_DAY, free_units=max(capacity - used, 0))
-        for n, used in enumerate(occupancy)
-    ]
+    """One entry per day of [start, end) with the units still free that night (one statement)."""
+    return availabilities(accommodations=[accommodation], start=start, end=end)[accommodation.pk]
 
 
-# Gaps and islands over the occupancy step function, in one statement:
+# The capacity of each place comes with the stays: a hotel's rooms from its child row (an
+# apartment has none: 1), so a list of base rows or rows with `rooms` deferred costs nothing more.
+_AVAILABILITIES_SQL = """
+SELECT place.id, COALESCE(hotel.rooms, 1), booking.start_date, booking.end_date
+FROM unnest(%(ids)s::bigint[]) AS place(id)
+LEFT JOIN catalog_hotel hotel ON hotel.accommodation_ptr_id = place.id
+LEFT JOIN bookings_booking booking
+       ON booking.accommodation_id = place.id AND booking.status = %(confirmed)s
+      AND daterange(booking.start_date, booking.end_date, '[)') && daterange(%(start)s, %(end)s, '[)')
+"""
+
+
+def availabilities(
+    *, accommodations: Sequence[Accommodation], start: datetime.date, end: datetime.date
+) -> dict[int, list[AvailabilityDay]]:
+    """`availability` of many places at once, by id: one statement whatever their number."""
+    ids = sorted({place.pk for place in accommodations})
+    capacities: dict[int, int] = {}
+    stays: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(_AVAILABILITIES_SQL, {"ids": ids, "confirmed": BookingStatus.CONFIRMED.value,
+                                             "start": start, "end": end})
+        for place_id, capacity, stay_start, stay_end in cursor.fetchall():
+            capacities[place_id] = capacity
+            if stay_start is not None:
+                stays[place_id].append((stay_start, stay_end))
+    return {
+        place_id: [
+            AvailabilityDay(date=start + n * ONE_DAY, free_units=max(capacity - used, 0))
+            for n, used in enumerate(nightly_occupancy(stays[place_id], start, end))
+        ]
+        for place_id, capacity in capacities.items()
+    }
+
+
+# Gaps and islands over each place's occupancy step function, all places in one statement
+# (every window is PARTITION BY accommodation_id):
+#   places  - the ids asked for and their capacity (a hotel's rooms, 1 otherwise)
 #   events  - +1 at each stay's first night (clipped to :from), -1 at its check-out day
 #   levels  - occupancy on each segment [day, next_day); the last segment is open-ended
 #   runs    - consecutive free segments share a group number (it only grows on busy segments)
-# The answer is the start of the first free run at least :nights long. With a :horizon only
-# the stays touching [from, horizon) are read, and a run counts only up to the horizon: an
+# A place's answer is the start of its first free run at least :nights long. With a :horizon
+# only the stays touching [from, horizon) are read, and a run counts only up to the horizon: an
 # answer then is exact (no later stay can touch those nights); no answer means "look further".
 _NEXT_AVAILABLE_SQL = """
-WITH stays AS (
-    SELECT GREATEST(start_date, %(from)s) AS first_night, end_date
-    FROM bookings_booking
-    WHERE accommodation_id = %(accommodation_id)s AND status = %(confirmed)s AND end_date > %(from)s
+WITH places AS (
+    SELECT place.id AS accommodation_id, COALESCE(hotel.rooms, 1) AS capacity
+    FROM unnest(%(ids)s::bigint[]) AS place(id)
+    LEFT JOIN catalog_hotel hotel ON hotel.accommodation_ptr_id = place.id
+),
+stays AS (
+    SELECT booking.accommodation_id, GREATEST(booking.start_date, %(from)s) AS first_night, booking.end_date
+    FROM places JOIN bookings_booking booking ON booking.accommodation_id = places.accommodation_id
+    WHERE booking.status = %(confirmed)s AND booking.end_date > %(from)s
       {window}
 ),
 events AS (
-    SELECT first_night AS day, 1 AS delta FROM stays
-    UNION ALL SELECT end_date, -1 FROM stays
-    UNION ALL SELECT %(from)s, 0
+    SELECT accommodation_id, first_night AS day, 1 AS delta FROM stays
+    UNION ALL SELECT accommodation_id, end_date, -1 FROM stays
+    UNION ALL SELECT accommodation_id, %(from)s, 0 FROM places
 ),
-points AS (SELECT day, SUM(delta) AS delta FROM events GROUP BY day),
+points AS (SELECT accommodation_id, day, SUM(delta) AS delta FROM events GROUP BY accommodation_id, day),
 levels AS (
-    SELECT day,
-           LEAD(day) OVER (ORDER BY day) AS next_day,
-           SUM(delta) OVER (ORDER BY day) < %(capacity)s AS free
-    FROM points
+    SELECT points.accommodation_id, day,
+           LEAD(day) OVER place_days AS next_day,
+           SUM(delta) OVER place_days < places.capacity AS free
+    FROM points JOIN places USING (accommodation_id)
+    WINDOW place_days AS (PARTITION BY points.accommodation_id ORDER BY day)
 ),
 runs AS (
-    SELECT day, next_day, free,
-           SUM(CASE WHEN free THEN 0 ELSE 1 END) OVER (ORDER BY day) AS run
+    SELECT accommodation_id, day, next_day, free,
+           SUM(CASE WHEN free THEN 0 ELSE 1 END) OVER (PARTITION BY accommodation_id ORDER BY day) AS run
     FROM levels
 ),
 free_runs AS (
-    SELECT MIN(day) AS run_start,
+    SELECT accommodation_id, MIN(day) AS run_start,
            CASE WHEN BOOL_OR(next_day IS NULL) THEN {open_end} ELSE MAX(next_day) END AS run_end
-    FROM runs WHERE free GROUP BY run
+    FROM runs WHERE free GROUP BY accommodation_id, run
 )
-SELECT MIN(run_start) FROM free_runs
+SELECT accommodation_id, MIN(run_start) FROM free_runs
 WHERE run_end IS NULL OR run_end - run_start >= %(nights)s
+GROUP BY accommodation_id
 """
 _WITHIN_HORIZON = _NEXT_AVAILABLE_SQL.format(
     # The GiST index on (accommodation_id, stay range) serves this filter.
-    window="AND daterange(start_date, end_date, '[)') && daterange(%(from)s, %(horizon)s, '[)')",
+    window="AND daterange(booking.start_date, booking.end_date, '[)') && daterange(%(from)s, %(horizon)s, '[)')",
     open_end="%(horizon)s::date",
 )
 _UNBOUNDED = _NEXT_AVAILABLE_SQL.format(window="", open_end="NULL")
@@ -150,22 +186,29 @@ NEXT_AVAILABLE_HORIZON_DAYS = 120
 def next_available_date(*, accommodation: Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
     """Earliest day d >= max(date, today) such that every night of [d, d + nights) is free.
     At most two SQL statements, however many bookings exist."""
+    return next_available_dates(accommodations=[accommodation], date=date, nights=nights)[accommodation.pk]
+
+
+def next_available_dates(
+    *, accommodations: Sequence[Accommodation], date: datetime.date, nights: int = 1
+) -> dict[int, datetime.date]:
+    """`next_available_date` of many places at once, by id: at most two statements whatever their
+    number (the second only for the places with no answer within the horizon)."""
     start = max(date, today())
     params = {
-        "accommodation_id": accommodation.pk,
+        "ids": sorted({place.pk for place in accommodations}),
         "confirmed": BookingStatus.CONFIRMED.value,
         "from": start,
-        "capacity": capacity_of(accommodation),
         "nights": nights,
         "horizon": start + datetime.timedelta(days=NEXT_AVAILABLE_HORIZON_DAYS + nights),
     }
     with connection.cursor() as cursor:
         cursor.execute(_WITHIN_HORIZON, params)
-        (answer,) = cursor.fetchone()
-        if answer is None:
-            cursor.execute(_UNBOUNDED, params)
-            (answer,) = cursor.fetchone()
-    return answer
+        answers = dict(cursor.fetchall())
+        if further := [place_id for place_id in params["ids"] if answers.get(place_id) is None]:
+            cursor.execute(_UNBOUNDED, params | {"ids": further})
+            answers.update(cursor.fetchall())
+    return answers
 
 
 def peak_future_occupancy(*, accommodation_id: int) -> int:

@@ -1,17 +1,49 @@
 """Accommodations: a concrete base row with exactly one Hotel or Apartment child."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from model_utils.managers import InheritanceManager
+from model_utils.managers import InheritanceManager, InheritanceQuerySet
+
+from .batches import tag_fetched_together
 
 
 class AccommodationKind(models.TextChoices):
     HOTEL = "HOTEL", "Hotel"
     APARTMENT = "APARTMENT", "Apartment"
+
+
+class AccommodationQuerySet(InheritanceQuerySet):
+    def _fetch_all(self) -> None:
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched:
+            # The rows of one query form a batch (see catalog.batches); values() rows are no instances.
+            tag_fetched_together(row for row in self._result_cache if isinstance(row, Accommodation))
+
+
+class AccommodationManager(InheritanceManager):
+    _queryset_class = AccommodationQuerySet
+
+
+def tag_places_fetched_with(rows: Iterable[models.Model], *, field_name: str = "accommodation") -> None:
+    """The accommodations one query brought along with its rows (select_related), and their
+    Hotel/Apartment child when that came too, form one batch like a list of places does."""
+    places = []
+    for row in rows:
+        link = row._meta.get_field(field_name)
+        if link.is_cached(row) and (place := link.get_cached_value(row)) is not None:
+            places.append(place)
+            for child_model in (Hotel, Apartment):
+                to_child = child_model._meta.parents[Accommodation].remote_field  # place.hotel, place.apartment
+                if to_child.is_cached(place) and (concrete := to_child.get_cached_value(place)) is not None:
+                    places.append(concrete)
+    if places:
+        tag_fetched_together(places)
 
 
 class Accommodation(models.Model):
@@ -29,7 +61,7 @@ class Accommodation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = InheritanceManager()
+    objects = AccommodationManager()
 
     KIND: ClassVar[str | None] = None  # fixed by each child class
 
@@ -94,3 +126,4 @@ class Apartment(Accommodation):
             models.CheckConstraint(condition=Q(bedrooms__gte=0), name="apartment_bedrooms_non_negative"),
             models.CheckConstraint(condition=Q(max_guests__gte=1), name="apartment_max_guests_at_least_one"),
         ]
+

@@ -195,3 +195,72 @@ def test_answer_inside_the_first_window_needs_one_statement(make_apartment, day)
 
     assert queries_for_next_available(apartment, day) == 1
     assert selectors.next_available_date(accommodation=apartment, date=day(0), nights=2) == day(10)
+
+
+def mixed_places(make_hotel, make_apartment, day, rng: random.Random) -> dict:
+    """Places of both kinds and capacities with valid random stays (some cancelled, some far out,
+    so that both statements of next_available_dates have places to answer), as {place: stays}."""
+    places = {}
+    for n in range(14):
+        capacity = rng.choice([1, 2, 3])
+        place = make_apartment(name=f"A{n}") if capacity == 1 and n % 2 else make_hotel(name=f"H{n}", rooms=capacity)
+        stays = []
+        far = n % 4 == 0  # booked solid for half a year: the answer lies past the first window
+        candidates = [(s, s + 3) for s in range(0, 180, 3)] * capacity if far else [
+            (s, s + rng.randint(1, 6)) for s in (rng.randint(-5, 40) for _ in range(rng.randint(0, 12)))
+        ]
+        for start, end in candidates:
+            if any(sum(s <= night < e for s, e in stays) >= capacity for night in range(start, end)):
+                continue
+            cancelled = rng.random() < 0.1
+            add(place, day, start, end, cancelled=cancelled)
+            if not cancelled:
+                stays.append((start, end))
+        places[place] = stays
+    return places
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_list_gets_the_answers_each_place_gets_alone(make_hotel, make_apartment, day, seed):
+    rng = random.Random(seed)
+    places = mixed_places(make_hotel, make_apartment, day, rng)
+    for date, nights in ((rng.randint(-3, 45), rng.randint(1, 5)) for _ in range(4)):
+        together = selectors.next_available_dates(accommodations=list(places), date=day(date), nights=nights)
+        for place, stays in places.items():
+            capacity = 1 if place.is_apartment else place.rooms
+            alone = selectors.next_available_date(accommodation=place, date=day(date), nights=nights)
+            assert together[place.pk] == alone == day(oracle_next(stays, capacity, date, nights)), (place, stays)
+
+    start, end = day(-2), day(40)
+    calendars = selectors.availabilities(accommodations=list(places), start=start, end=end)
+    for place, stays in places.items():
+        capacity = 1 if place.is_apartment else place.rooms
+        expected = [capacity - sum(s <= n < e for s, e in stays) for n in range(-2, 40)]
+        assert [d.free_units for d in calendars[place.pk]] == expected
+        assert calendars[place.pk] == selectors.availability(accommodation=place, start=start, end=end)
+
+
+def test_graphql_lists_answer_as_the_single_place_queries(gql, make_hotel, make_apartment, day):
+    places = mixed_places(make_hotel, make_apartment, day, random.Random(7))
+    window = f'start: "{day(3)}", end: "{day(20)}"'
+    rows = gql(f'{{ accommodations(pagination: {{limit: 100}}) {{ id nextAvailableDate(date: "{day(3)}", nights: 2) '
+               f'availability({window}) {{ date available freeUnits }} }} }}').data["accommodations"]
+
+    assert len(rows) == len(places)
+    for row in rows:
+        alone = gql(f'{{ nextAvailableDate(id: "{row["id"]}", date: "{day(3)}", nights: 2) '
+                    f'availability(id: "{row["id"]}", {window}) {{ date available freeUnits }} }}').data
+        assert (row["nextAvailableDate"], row["availability"]) == (alone["nextAvailableDate"], alone["availability"])
+
+
+def test_an_unknown_id_in_a_batch_does_not_disturb_the_others(make_apartment, day):
+    place = make_apartment()
+    add(place, day, 0, 3)
+    ghost = make_apartment(name="Ghost")
+    ghost_pk = ghost.pk
+    ghost.delete()
+    ghost.pk = ghost_pk
+
+    answers = selectors.next_available_dates(accommodations=[place, ghost], date=day(0))
+
+    assert answers[place.pk] == day(3)

@@ -1,8 +1,6 @@
-"""Lists resolve in a number of SQL queries that does not grow with the rows (no N+1).
-
-`nextAvailableDate` and `availability` deliberately cost one query per accommodation
-and are left out here.
-"""
+"""Lists resolve in a number of SQL queries that does not grow with the rows (no N+1),
+including `nextAvailableDate` and `availability` asked of every row of a list, and each
+table of an interface list is read once."""
 from __future__ import annotations
 
 import pytest
@@ -10,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bookings import services as booking_services
+from voice.models import VoiceNote
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +92,137 @@ def test_nested_bookings_are_all_returned(staff_gql, grow):
     assert [len(row["bookings"]) for row in rows] == [2] * 6
     assert all(booking["guestName"] == row["name"].replace("Place", "Guest") for row in rows
                for booking in row["bookings"])
+
+
+DOMAIN_TABLES = ("catalog_", "bookings_", "voice_")
+VOICE_NOTE_FIELDS = "id status transcript confidence language durationSeconds contentType sizeBytes audioUrl createdAt"
+STAFF_PAGE = f"""{{ accommodations(pagination: {{limit: 100}}) {{
+  {ALL_FIELDS}
+  bookings {{ id startDate endDate nights guestName status voiceNotes {{ {VOICE_NOTE_FIELDS} }} }}
+}} }}"""
+BOOKINGS_ONLY_IN_A_FRAGMENT = """{ accommodations(pagination: {limit: 100}) {
+  id ... on Hotel { bookings { id voiceNotes { id } } }
+} }"""
+
+
+def with_voice_notes(grow):
+    """grow(n), and a voice note on every booking."""
+
+    def to(total: int) -> None:
+        grow(total)
+        VoiceNote.objects.bulk_create(
+            VoiceNote(booking_id=pk, audio=f"voice-notes/{pk}/a.wav", content_type="audio/wav", size_bytes=1,
+                      duration_seconds=1.0, status="COMPLETED", transcript="ok")
+            for pk in booking_services.Booking.objects.filter(voice_notes__isnull=True).values_list("pk", flat=True)
+        )
+
+    return to
+
+
+def domain_statements(client, query: str, *, rows: int, field: str = "accommodations") -> int:
+    """Statements that read the catalog, bookings or voice tables (not the session and user)."""
+    with CaptureQueriesContext(connection) as captured:
+        data = client(query).data
+    assert len(data[field]) == rows
+    return sum(1 for q in captured.captured_queries if any(table in q["sql"] for table in DOMAIN_TABLES))
+
+
+def test_the_staff_page_reads_each_table_once(staff_gql, grow):
+    """Places, their bookings, the bookings' voice notes: one statement each, as a hand-written view."""
+    grow_notes = with_voice_notes(grow)
+    grow_notes(5)
+    few = domain_statements(staff_gql, STAFF_PAGE, rows=5)
+    grow_notes(50)
+
+    assert domain_statements(staff_gql, STAFF_PAGE, rows=50) == few == 3
+
+
+def test_the_voice_notes_of_the_staff_page_are_all_there(staff_gql, grow):
+    with_voice_notes(grow)(4)
+
+    rows = staff_gql(STAFF_PAGE).data["accommodations"]
+
+    notes = [note for row in rows for booking in row["bookings"] for note in booking["voiceNotes"]]
+    assert len(notes) == 8
+    assert all(note["audioUrl"] == f"http://testserver/voice-notes/{note['id']}/audio/" for note in notes)
+    assert len({note["id"] for note in notes}) == 8
+
+
+def test_a_relation_selected_only_for_one_kind_is_read_once(staff_gql, grow):
+    grow(5)
+    few = domain_statements(staff_gql, BOOKINGS_ONLY_IN_A_FRAGMENT, rows=5)
+    grow(50)
+
+    assert domain_statements(staff_gql, BOOKINGS_ONLY_IN_A_FRAGMENT, rows=50) == few == 3
+    rows = staff_gql(BOOKINGS_ONLY_IN_A_FRAGMENT).data["accommodations"]
+    assert [len(row["bookings"]) for row in rows if "bookings" in row] == [2] * 25
+
+
+def availability_fields(day) -> str:
+    return (f'nextAvailableDate(date: "{day(0)}", nights: 2) '
+            f'availability(start: "{day(0)}", end: "{day(30)}") {{ date available freeUnits }}')
+
+
+@pytest.mark.parametrize(
+    ("field", "rows_of_5", "rows_of_50"), [("accommodations", 5, 50), ("hotels", 3, 25), ("apartments", 2, 25)]
+)
+def test_next_available_date_and_availability_on_a_list(gql, grow, day, field, rows_of_5, rows_of_50):
+    query = f"{{ {field}(pagination: {{limit: 100}}) {{ id {availability_fields(day)} }} }}"
+    grow(5)
+    few = queries_for(gql, query, expected_rows=rows_of_5, field=field)
+    grow(50)
+
+    assert queries_for(gql, query, expected_rows=rows_of_50, field=field) == few <= 3  # the list, then each field once
+
+
+def test_the_places_of_a_list_of_bookings_answer_together(staff_gql, grow, day):
+    query = f"{{ bookings(pagination: {{limit: 100}}) {{ id accommodation {{ id {availability_fields(day)} }} }} }}"
+    grow(5)
+    few = domain_statements(staff_gql, query, rows=10, field="bookings")
+    grow(50)
+
+    assert domain_statements(staff_gql, query, rows=100, field="bookings") == few <= 3
+
+
+def test_the_places_of_nested_bookings_answer_together(staff_gql, grow, day):
+    query = f"""{{ accommodations(pagination: {{limit: 100}}) {{ id bookings {{ id
+        accommodation {{ id {availability_fields(day)} }} }} }} }}"""
+
+    assert_constant(staff_gql, grow, query)
+
+
+def test_a_mutation_payload_with_nested_lists(staff_gql, make_hotel, day):
+    """updateHotel answers the hotel with its bookings, their voice notes and its calendar: the
+    statements do not grow with the bookings."""
+    hotel = make_hotel(rooms=100)
+    query = f"""mutation($id: ID!) {{ updateHotel(data: {{id: $id, stars: 4}}) {{ __typename
+      ... on Hotel {{ id stars bookings {{ id voiceNotes {{ id }} }} {availability_fields(day)} }} }} }}"""
+
+    counts = []
+    for total in (5, 50):
+        while hotel.bookings.count() < total:
+            booking_services.create_booking(
+                accommodation_id=hotel.pk, start_date=day(5), end_date=day(7), guest_name="Guest"
+            )
+        with CaptureQueriesContext(connection) as captured:
+            answer = staff_gql(query, {"id": hotel.pk}).data["updateHotel"]
+        assert len(answer["bookings"]) == total and answer["stars"] == 4
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]
+
+
+def test_a_create_booking_payload_with_the_place_and_its_calendar(gql, make_apartment, day):
+    place = make_apartment()
+    query = f"""mutation($place: ID!, $start: Date!, $end: Date!) {{ createBooking(data: {{accommodation: $place,
+      startDate: $start, endDate: $end, guestName: "Ada"}}) {{ __typename
+      ... on Booking {{ id accommodation {{ id {availability_fields(day)} }} }} }} }}"""
+
+    counts = []
+    for start in (10, 20):
+        with CaptureQueriesContext(connection) as captured:
+            answer = gql(query, {"place": place.pk, "start": str(day(start)), "end": str(day(start + 2))})
+        assert answer.data["createBooking"]["__typename"] == "Booking", answer.body
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]

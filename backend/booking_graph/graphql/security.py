@@ -1,18 +1,22 @@
 """Schema extensions that bound what one request may cost, and hide internals."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     FieldExtension,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.types import Info
 
@@ -34,12 +38,32 @@ def _is_internal(error: GraphQLError) -> bool:
     return not is_client_error(error)
 
 
+@functools.cache
+def _limit_rules(max_depth: int, max_aliases: int) -> tuple[type[ASTValidationRule], ...]:
+    """The depth and alias rules as classes made once per limit: Strawberry's limiters build a new
+    rule class per instance, and the validation cache keys on the rules, so fresh classes on every
+    request would miss it every time."""
+    return (
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    )
+
+
 def security_extensions() -> list:
-    """Factories, so each request gets fresh extension instances."""
+    """Factories, so each request gets fresh extension instances.
+
+    Parsed and validated documents are cached (LRU, GRAPHQL_DOCUMENT_CACHE_SIZE entries): the
+    parse cache keys on the text and the token limit, the validation cache on the document and
+    the rules, limits included. A document is parsed under the token limit and validated under
+    the depth and alias limits the first time it is seen; an answer from the cache is the answer
+    those checks gave (a refused document stays refused: a parse error is not cached, a
+    validation error is)."""
+    size = settings.GRAPHQL_DOCUMENT_CACHE_SIZE
     extensions = [
-        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        lambda: AddValidationRules(list(_limit_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES))),
+        lambda: ParserCache(maxsize=size),
+        lambda: ValidationCache(maxsize=size),
     ]
     if not settings.DEBUG:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_internal))

@@ -77,9 +77,8 @@ class BookingType:
         extensions=[IsStaff(fail_silently=False)], description="Staff only. Newest first."
     )
 
-    @strawberry_django.field(only=["start_date", "end_date"], description="Nights of the stay.")
-    def nights(self, root: models.Booking) -> int:
-        return root.nights
+    # The model's property; the hint loads the columns it reads.
+    nights: int = strawberry_django.field(only=["start_date", "end_date"], description="Nights of the stay.")
 
     @strawberry_django.field(
         select_related=["accommodation__hotel", "accommodation__apartment"], only=CONCRETE_ACCOMMODATION_COLUMNS

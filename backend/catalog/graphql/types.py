@@ -13,6 +13,7 @@ from strawberry_django.permissions import IsStaff
 from bookings import services as booking_services  # the API may read any app's domain
 
 from .. import models
+from ..batches import batch_of
 
 if TYPE_CHECKING:
     from bookings.graphql.types import AvailabilityDayType, BookingType
@@ -86,13 +87,23 @@ class AccommodationType:
         only=["kind"], description="Earliest day >= date (and >= today) from which `nights` nights can be booked."
     )
     def next_available_date(self, root: models.Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
-        return booking_services.next_available_date(accommodation=root, date=date, nights=nights)
+        # On a list, the first row asked answers for every row fetched with it (catalog.batches):
+        # a constant number of statements whatever the length of the list.
+        answers = batch_of(root).answer(
+            ("next_available_date", date, nights),
+            lambda places: booking_services.next_available_dates(accommodations=places, date=date, nights=nights),
+        )
+        return answers[root.pk]
 
     @strawberry_django.field(only=["kind"], description="One entry per day of [start, end).")
     def availability(
         self, root: models.Accommodation, start: datetime.date, end: datetime.date
     ) -> list[Annotated[AvailabilityDayType, strawberry.lazy("bookings.graphql.types")]]:
-        return booking_services.availability(accommodation=root, start=start, end=end)
+        calendars = batch_of(root).answer(
+            ("availability", start, end),
+            lambda places: booking_services.availabilities(accommodations=places, start=start, end=end),
+        )
+        return calendars[root.pk]
 
 
 @strawberry_django.type(models.Hotel, name="Hotel")

@@ -68,7 +68,20 @@ class VoiceNoteType:
 
     @strawberry_django.field(only=["id"], description="Staff-only download; redirects to a short-lived S3 URL when S3 is used.")
     def audio_url(self, root: models.VoiceNote, info: Info) -> str:
-        return absolute_url(info.context.request, reverse("voice-note-audio", args=[root.pk]))
+        return audio_url_of(info.context.request, root.pk)
+
+
+_MARK = "918273645"  # stands for the id in the URL built once per request (no host or port has 9 digits)
+
+
+def audio_url_of(request, note_id: int) -> str:
+    """reverse() and the host check cost more than the rest of a voice note's fields together:
+    done once per request (or WebSocket connection), each note's URL is that string with its id."""
+    parts = getattr(request, "_voice_note_audio_url", None)
+    if parts is None:
+        parts = absolute_url(request, reverse("voice-note-audio", args=[_MARK])).split(_MARK)
+        request._voice_note_audio_url = parts
+    return str(note_id).join(parts)
 
 
 def absolute_url(request, path: str) -> str:

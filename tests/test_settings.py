@@ -61,3 +61,14 @@ def test_rate_limits_come_from_the_environment():
     result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
 
     assert result.stdout.split() == ["5/10m", "off"], result.stderr
+
+
+def test_numbers_and_flags_read_as_python_reads_them():
+    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    environment.update(DEBUG="2", SECRET_KEY="x" * 50, VOICE_MAX_DURATION_SECONDS="1e3", SESSION_COOKIE_SECURE=" On ",
+                       PYTHONPATH=str(ROOT / "backend"))
+    code = "import booking_graph.settings as s; print(s.DEBUG, s.VOICE_MAX_DURATION_SECONDS, s.SESSION_COOKIE_SECURE)"
+    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "1000.0", "True"]  # only 1/true/yes/on switch a flag on

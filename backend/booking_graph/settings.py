@@ -37,13 +37,29 @@ class _SetVariables(Mapping):
         return sum(1 for _ in self)
 
 
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _number(value: str) -> float:
+    return float(value)  # Python's parser: "1e3" is 1000.0
+
+
 class Env(environ.Env):
-    BOOLEAN_TRUE_STRINGS = ("1", "true", "yes", "on")
+    """django-environ with this project's parsing: see _SetVariables, and `bool`/`float` below."""
 
     def __init__(self) -> None:
         super().__init__()
         self.ENVIRON = _SetVariables()
         self.escape_proxy = True  # undoes the escaping above: "\$" -> "$"
+
+    def bool(self, var: str, default=environ.Env.NOTSET) -> bool:
+        """True only for 1/true/yes/on (any case); django-environ would also take "2", "ok", "y"."""
+        return self.get_value(var, cast=_flag, default=default)
+
+    def float(self, var: str, default=environ.Env.NOTSET) -> float:
+        """django-environ's float drops every non-digit first, so "1e3" would read as 13.0."""
+        return self.get_value(var, cast=_number, default=default)
 
     def list(self, var: str, cast=None, default=environ.Env.NOTSET) -> list:
         """Comma-separated, blanks around items ignored: "a.com, b.com" -> ["a.com", "b.com"]."""

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "booking_graph_bench"
+# Its own database, never the dev or test one; BENCH_DB_NAME lets parallel checkouts keep apart.
+BENCH_DB = os.environ.get("BENCH_DB_NAME") or "booking_graph_bench"
 
 
 def setup(db_name: str = BENCH_DB) -> None:

@@ -213,7 +213,7 @@ def worker_memory(notes: int = 10) -> None:
     from voice.models import TranscriptionStatus, VoiceNote
 
     print(f"\n== A real worker (`manage.py rundramatiq --processes 1 --threads 2`, default provider), {notes} notes")
-    env = {**os.environ, "DB_NAME": "booking_graph_bench", "LOG_LEVEL": "INFO", "VOICE_TRANSCRIBER": "",
+    env = {**os.environ, "LOG_LEVEL": "INFO", "VOICE_TRANSCRIBER": "",
            "ASSEMBLYAI_API_KEY": ""}
     started = time.monotonic()
     master = subprocess.Popen(
@@ -288,6 +288,8 @@ def pipeline_overhead(notes: int = 20) -> None:
     settings.ASSEMBLYAI_POLLING_INTERVAL = 0.01
     settings.ALLOWED_HOSTS = ["*"]
     sys.modules.setdefault("voice_pipeline", sys.modules["__main__"])
+
+    import voice.tasks  # noqa: F401  (declares the "voice" queue, so the worker consumes it)
 
     broker = dramatiq.get_broker()
     broker.flush_all()
@@ -371,7 +373,7 @@ def upload_memory() -> None:
 
     print("\n== Web worker peak memory while uploading a ~25 MB file (gunicorn, 1 sync worker)")
     port = _free_port()
-    env = {**os.environ, "DB_NAME": "booking_graph_bench", "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1",
+    env = {**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1",
            "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-media-"), "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "booking_graph.wsgi:application", "--chdir", str(ROOT / "backend"),

@@ -4,6 +4,8 @@ set -euo pipefail
 PORT=${1:-8006}
 PY=.venv/bin/python
 
+# Fails here, with the reason, if the offline model cannot be loaded (the worker would refuse to start).
+$PY manage.py check_transcriber
 $PY manage.py rundramatiq --processes 1 --threads 2 &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null; wait $WORKER 2>/dev/null || true' EXIT INT TERM

@@ -56,3 +56,23 @@ def test_rundramatiq_exits_with_the_reason_when_the_model_is_missing(tmp_path):
     assert run.returncode != 0
     assert "Transcription provider unavailable, worker not started" in output
     assert "missing-model" in output and "no model.bin" in output
+
+
+def test_check_transcriber_command_reports_ready():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("check_transcriber", stdout=out)
+
+    assert "transcriber ready: whisper" in out.getvalue()
+
+
+def test_check_transcriber_command_fails_with_the_reason(settings, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    settings.WHISPER_MODEL = str(tmp_path / "gone")
+
+    with pytest.raises(CommandError, match="unavailable.*no model.bin"):
+        call_command("check_transcriber")

@@ -1,5 +1,6 @@
 """Production safety of the settings: checked in fresh interpreters, as a deployment would load them."""
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +73,39 @@ def test_numbers_and_flags_read_as_python_reads_them():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "1000.0", "True"]  # only 1/true/yes/on switch a flag on
+
+
+def documented_production_environment() -> dict[str, str]:
+    """The env block of docs/security.md, as a deployment would copy it."""
+    text = (ROOT / "docs" / "security.md").read_text()
+    block = text.split("```env\n", 1)[1].split("```", 1)[0]
+    pairs = dict(line.split("=", 1) for line in block.splitlines() if line and not line.startswith("#"))
+    pairs["SECRET_KEY"] = secrets.token_urlsafe(50)  # the placeholder stands for a real random key
+    return pairs
+
+
+def test_check_deploy_is_clean_in_the_documented_production_environment():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG", "SECRET_KEY"))}
+    environment.update(documented_production_environment(), DJANGO_SETTINGS_MODULE="booking_graph.settings")
+
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            env=environment, capture_output=True, text=True, cwd=ROOT)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_https_settings_follow_debug_and_the_environment():
+    def https(**env: str) -> list[str]:
+        environment = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
+        environment.update(env, SECRET_KEY="k" * 60, PYTHONPATH=str(ROOT / "backend"))
+        code = ("import booking_graph.settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
+                "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_PROXY_SSL_HEADER)")
+        result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split(maxsplit=3)
+
+    assert https(DEBUG="1") == ["False", "0", "False", "None\n"]
+    assert https(DEBUG="0") == ["True", "31536000", "True", "('HTTP_X_FORWARDED_PROTO', 'https')\n"]
+    assert https(DEBUG="0", SECURE_HSTS_SECONDS="3600", SECURE_SSL_REDIRECT="0", SECURE_PROXY_SSL_HEADER="none") == [
+        "False", "3600", "True", "None\n"]

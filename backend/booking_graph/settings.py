@@ -167,9 +167,20 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=CORS_ALLOWED_ORI
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_SAMESITE = "Lax"
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- HTTPS (docs/security.md lists the production environment; `check --deploy` is clean with it) ---
+# The header a TLS-terminating proxy sets to "https". Only trustworthy when that proxy overwrites it:
+# "none" disables it (the app terminates TLS itself, or nothing in front sanitises the header).
+_proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", "none" if DEBUG else "HTTP_X_FORWARDED_PROTO")
+SECURE_PROXY_SSL_HEADER = None if _proxy_ssl_header.lower() == "none" else (_proxy_ssl_header, "https")
+# Plain-HTTP requests are redirected (the health probes are answered before this, see health.py).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", not DEBUG)
+# HSTS: browsers refuse plain HTTP for this long. Hard to undo: start small on a new domain.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Consent to browsers' built-in HSTS list; only once the whole domain is HTTPS for good.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", False)
 
 # --- I18N / time --------------------------------------------------------------
 

@@ -239,6 +239,19 @@ VOICE_MAX_DURATION_SECONDS = env.float("VOICE_MAX_DURATION_SECONDS", 300.0)
 VOICE_MAX_ATTEMPTS = env.int("VOICE_MAX_ATTEMPTS", 5)
 VOICE_RETRY_MIN_BACKOFF_MS = env.int("VOICE_RETRY_MIN_BACKOFF_MS", 5_000)
 VOICE_RETRY_MAX_BACKOFF_MS = env.int("VOICE_RETRY_MAX_BACKOFF_MS", 300_000)
+# Crash recovery and retention (voice/recovery.py, voice/retention.py), run by every worker's sweep.
+# The actor's time limit; a note PROCESSING for longer than VOICE_STALE_PROCESSING_SECONDS has
+# lost its worker (which must therefore exceed the time limit).
+VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS = env.int("VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS", 900)
+VOICE_STALE_PROCESSING_SECONDS = env.float("VOICE_STALE_PROCESSING_SECONDS", VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS + 60)
+if VOICE_STALE_PROCESSING_SECONDS <= VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS:
+    raise ImproperlyConfigured("VOICE_STALE_PROCESSING_SECONDS must exceed VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS.")
+# A PENDING note never attempted for this long is re-sent (its message was lost, e.g. Redis down).
+VOICE_PENDING_RESEND_SECONDS = env.float("VOICE_PENDING_RESEND_SECONDS", 300)
+# How often each worker process sweeps (one per interval does the work); 0 turns the sweep off.
+VOICE_SWEEP_INTERVAL_SECONDS = env.float("VOICE_SWEEP_INTERVAL_SECONDS", 60)
+# Audio is deleted this many days after the stay's check-out day; the transcript is kept.
+VOICE_AUDIO_RETENTION_DAYS = env.int("VOICE_AUDIO_RETENTION_DAYS", 90)
 # Longest staff correction of a transcript (characters); 5 minutes of speech is ~5,000.
 VOICE_MAX_TRANSCRIPT_CHARS = env.int("VOICE_MAX_TRANSCRIPT_CHARS", 20_000)
 ASSEMBLYAI_API_KEY = env.str("ASSEMBLYAI_API_KEY", "")
@@ -290,6 +303,7 @@ DRAMATIQ_BROKER = {
         "dramatiq.middleware.Retries",
         "django_dramatiq.middleware.DbConnectionsMiddleware",
         "voice.worker.TranscriberStartupCheck",  # loads the offline model once per worker process
+        "voice.sweeper.PeriodicSweep",  # crash recovery and audio retention, inside every worker
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]

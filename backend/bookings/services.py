@@ -233,3 +233,16 @@ def cancel_booking(*, booking_id: object) -> Booking:
     booking.save(update_fields=["status", "updated_at"])
     logger.info("booking.cancelled", extra={"booking_id": booking.pk, "accommodation_id": booking.accommodation_id})
     return booking
+
+
+# What an erased booking shows instead of the guest's name (the row keeps blocking its nights).
+ERASED_GUEST_NAME = "[erased]"
+
+
+@transaction.atomic
+def anonymise_guest(*, booking_id: object) -> Booking:
+    """The guest-name half of an erasure (voice.erasure deletes the notes); idempotent."""
+    booking = get_or_not_found(Booking.objects.select_for_update(), booking_id)
+    booking.guest_name = ERASED_GUEST_NAME
+    booking.save(update_fields=["guest_name", "updated_at"])
+    return booking

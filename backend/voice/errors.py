@@ -12,3 +12,4 @@ class VoiceErrorCode(enum.StrEnum):
     AUDIO_TOO_LONG = "audio_too_long"  # over VOICE_MAX_DURATION_SECONDS
     NOT_RETRYABLE = "not_retryable"  # only a FAILED transcription can be retried
     NOT_EDITABLE = "not_editable"  # only a COMPLETED transcript can be corrected
+    STORAGE_UNAVAILABLE = "storage_unavailable"  # the audio could not be written (S3/disk down): try again

@@ -47,6 +47,9 @@ class VoiceNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     transcribed_at = models.DateTimeField(null=True, blank=True)
+    audio_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the audio was deleted (retention); the transcript is kept."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -63,6 +66,12 @@ class VoiceNote(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=TranscriptionStatus.values), name="voicenote_status_valid"
+            ),
+            # Audio is either stored (a key) or deleted (when): never both, never neither.
+            models.CheckConstraint(
+                condition=(Q(audio_deleted_at__isnull=True) & ~Q(audio=""))
+                | (Q(audio_deleted_at__isnull=False) & Q(audio="")),
+                name="voicenote_audio_stored_or_deleted",
             ),
             # An edit always has a time and text; no time means no edit.
             models.CheckConstraint(

@@ -84,9 +84,15 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
     booking = get_or_not_found(Booking.objects.all(), booking_id, field="booking")
     accepted = validate_audio(upload)
     # Storage streams the upload in chunks (temp file or memory buffer), never one big bytes object.
-    stored_name = default_storage.save(
-        storage_key(booking_id=booking.pk, extension=accepted.format.extension), upload
-    )
+    key = storage_key(booking_id=booking.pk, extension=accepted.format.extension)
+    try:
+        stored_name = default_storage.save(key, upload)
+    except Exception as exc:  # S3 unreachable, bucket gone, disk full or read-only
+        logger.exception("voice_note.storage_failed", extra={"booking_id": booking.pk, "key": key})
+        raise _audio_error(
+            "The audio could not be stored (storage unavailable); nothing was saved. Try again later.",
+            VoiceErrorCode.STORAGE_UNAVAILABLE,
+        ) from exc
     try:
         with transaction.atomic():
             note = VoiceNote.objects.create(
@@ -108,7 +114,7 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
             # and a job never looks for a row that is not there yet.
             transaction.on_commit(lambda: enqueue_transcription(note))
     except BaseException:
-        default_storage.delete(stored_name)  # nothing orphaned in storage
+        _delete_stored_audio(default_storage, stored_name, note_id=None)  # nothing orphaned in storage
         raise
     return note
 
@@ -142,6 +148,12 @@ def _claim(note_id: int) -> VoiceNote | None:
         if note.status in (TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED):
             # Redelivered or stale message: the outcome is already recorded.
             logger.info("voice_note.skipped_finished", extra=note.log_context)
+            return None
+        stale = timezone.now() - timezone.timedelta(seconds=settings.VOICE_STALE_PROCESSING_SECONDS)
+        if note.status == TranscriptionStatus.PROCESSING and note.updated_at > stale:
+            # A duplicate message (a resend racing the original): another worker is on it. If that
+            # worker died, the recovery sweep puts the note back once it is stale.
+            logger.info("voice_note.skipped_in_progress", extra=note.log_context)
             return None
         note.status = TranscriptionStatus.PROCESSING
         note.attempts += 1
@@ -288,15 +300,20 @@ def delete_voice_note(*, note_id: object) -> VoiceNote:
 
 def _delete(note: VoiceNote) -> None:
     """The row now, the stored audio once the deletion commits (a rollback keeps both)."""
-    pk, name, storage = note.pk, note.audio.name, note.audio.storage
+    pk, name = note.pk, note.audio.name
+    delete_stored_audio_on_commit(note, name)
     note.delete()
     note.pk = pk  # the answer still names what was deleted
     logger.info("voice_note.deleted", extra={"voice_note_id": pk, "booking_id": note.booking_id})
+
+
+def delete_stored_audio_on_commit(note: VoiceNote, name: str) -> None:
     if name:
+        storage, pk = note.audio.storage, note.pk
         transaction.on_commit(lambda: _delete_stored_audio(storage, name, note_id=pk))
 
 
-def _delete_stored_audio(storage, name: str, *, note_id: int) -> None:
+def _delete_stored_audio(storage, name: str, *, note_id: int | None) -> None:
     try:
         storage.delete(name)
         logger.info("voice_note.audio_deleted", extra={"voice_note_id": note_id, "key": name})

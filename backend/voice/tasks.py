@@ -14,7 +14,7 @@ from . import services
     retry_when=services.should_retry,
     min_backoff=settings.VOICE_RETRY_MIN_BACKOFF_MS,
     max_backoff=settings.VOICE_RETRY_MAX_BACKOFF_MS,
-    time_limit=15 * 60 * 1000,
+    time_limit=settings.VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS * 1000,
 )
 def transcribe_voice_note(note_id: int) -> None:
     services.run_transcription(note_id=note_id)

@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 def voice_note_audio(request: HttpRequest, note_id: int) -> HttpResponse:
     note = get_object_or_404(VoiceNote, pk=note_id)
     logger.info("voice_note.audio_requested", extra={"voice_note_id": note.pk, "user_id": request.user.pk})
+    if not note.audio.name:
+        raise Http404("The audio was deleted after its retention period; the transcript is kept.")
     if settings.USE_S3:
         # Presigned for VOICE_AUDIO_URL_TTL_SECONDS: the bytes never pass through the web process.
         return HttpResponseRedirect(default_storage.url(note.audio.name))

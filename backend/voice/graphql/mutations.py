@@ -8,7 +8,10 @@ from strawberry_django.permissions import IsStaff
 
 from booking_graph.graphql.ratelimits import RateLimit, by_user
 
+from bookings.graphql.types import BookingType
+
 from .. import services
+from ..erasure import erase_booking_personal_data
 from .types import VoiceNoteType
 
 
@@ -28,6 +31,14 @@ class Mutation:
     @strawberry_django.mutation(extensions=[IsStaff()])
     def delete_voice_note(self, id: strawberry.ID) -> VoiceNoteType:
         return services.delete_voice_note(note_id=id)
+
+    @strawberry_django.mutation(
+        extensions=[IsStaff()],
+        description="Staff: erase one booking's personal data (a guest's request): the guest name is "
+        "anonymised, its voice notes and their audio are deleted. The booking keeps its dates.",
+    )
+    def erase_booking_personal_data(self, info: Info, id: strawberry.ID) -> BookingType:
+        return erase_booking_personal_data(booking_id=id, erased_by=info.context.request.user)
 
     @strawberry_django.mutation(
         extensions=[IsStaff()],

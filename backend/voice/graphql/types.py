@@ -52,6 +52,9 @@ class VoiceNoteType:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     transcribed_at: datetime.datetime | None
+    audio_deleted_at: datetime.datetime | None = strawberry_django.field(
+        description="When the audio was deleted (VOICE_AUDIO_RETENTION_DAYS after check-out); the transcript stays."
+    )
     booking: Annotated[BookingType, strawberry.lazy("bookings.graphql.types")]
 
     @strawberry_django.field(
@@ -66,8 +69,14 @@ class VoiceNoteType:
             if isinstance(item, dict) and {"start", "end", "text"} <= item.keys()
         ]
 
-    @strawberry_django.field(only=["id"], description="Staff-only download; redirects to a short-lived S3 URL when S3 is used.")
-    def audio_url(self, root: models.VoiceNote, info: Info) -> str:
+    @strawberry_django.field(
+        only=["id", "audio"],
+        description="Staff-only download; redirects to a short-lived S3 URL when S3 is used. "
+        "Null once the audio was deleted (retention).",
+    )
+    def audio_url(self, root: models.VoiceNote, info: Info) -> str | None:
+        if not root.audio.name:
+            return None
         return audio_url_of(info.context.request, root.pk)
 
 

@@ -79,7 +79,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
 
-PROBES = {"/healthz": healthz, "/healthz/": healthz, "/readyz": readyz, "/readyz/": readyz}
+def metrics(request: HttpRequest) -> HttpResponse:
+    from booking_graph.metrics import metrics_view  # prometheus-client only where it is served
+
+    return metrics_view(request)
+
+
+# /metrics sits here too: Prometheus scrapes the pod address over plain HTTP.
+PROBES = {"/healthz": healthz, "/healthz/": healthz, "/readyz": readyz, "/readyz/": readyz, "/metrics": metrics}
 
 
 class HealthCheckMiddleware:

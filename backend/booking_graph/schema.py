@@ -10,6 +10,7 @@ from strawberry.tools import merge_types
 
 from booking_graph.graphql import auth as auth_schema
 from booking_graph.graphql.errors import DomainErrorExecutionContext
+from booking_graph.graphql.observability import OperationMetrics
 from booking_graph.graphql.optimizer import InheritanceAwareOptimizer
 from booking_graph.graphql.plain_columns import read_plain_columns_directly
 from booking_graph.graphql.scalars import SCALAR_OVERRIDES, InvalidValueCodes
@@ -65,7 +66,8 @@ schema = BookingGraphSchema(
     subscription=voice_subscriptions.Subscription,
     # Concrete types reachable only through the Accommodation interface.
     types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
-    extensions=[InheritanceAwareOptimizer, InvalidValueCodes, *security_extensions()],
+    # OperationMetrics first: it sees the errors after the others (codes added, internals masked).
+    extensions=[OperationMetrics, InheritanceAwareOptimizer, InvalidValueCodes, *security_extensions()],
     # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
     scalar_overrides=SCALAR_OVERRIDES,
     # Domain errors raised in query resolvers become GraphQL errors with their code, here only.

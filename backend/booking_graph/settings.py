@@ -304,9 +304,20 @@ DRAMATIQ_BROKER = {
         "django_dramatiq.middleware.DbConnectionsMiddleware",
         "voice.worker.TranscriberStartupCheck",  # loads the offline model once per worker process
         "voice.sweeper.PeriodicSweep",  # crash recovery and audio retention, inside every worker
+        "booking_graph.worker_metrics.WorkerMetrics",  # Prometheus exporter of the worker (docs/operations.md)
     ],
 }
 DRAMATIQ_AUTODISCOVER_MODULES = ["tasks"]
+
+# --- Metrics (docs/operations.md) ----------------------------------------------------
+
+# /metrics of the web process answers only these client addresses, or a request carrying
+# "Authorization: Bearer <METRICS_TOKEN>"; anyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", "")
+# The worker's metrics (Dramatiq's Prometheus exporter): host and port it listens on, 0 = off.
+WORKER_METRICS_HOST = env.str("WORKER_METRICS_HOST", "127.0.0.1")
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", 9191)
 
 # --- Cache and abuse limits ----------------------------------------------------------
 

@@ -8,6 +8,8 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 # Retries in milliseconds, not minutes, so worker tests exercise backoff quickly.
 os.environ.setdefault("VOICE_RETRY_MIN_BACKOFF_MS", "50")
 os.environ.setdefault("VOICE_RETRY_MAX_BACKOFF_MS", "200")
+# Workers started by tests export no metrics unless the test asks (a fixed port would collide).
+os.environ.setdefault("WORKER_METRICS_PORT", "0")
 for name in ("AWS_STORAGE_BUCKET_NAME", "ASSEMBLYAI_API_KEY", "VOICE_TRANSCRIBER"):
     os.environ[name] = ""
 

@@ -107,7 +107,7 @@ def add_note(booking) -> VoiceNote:
     return services.add_voice_note(booking_id=booking.pk, upload=upload)  # enqueued on commit (autocommit here)
 
 
-def test_a_worker_killed_mid_transcription_is_recovered_by_the_sweep(processes, broker, booking):
+def test_a_worker_killed_mid_transcription_is_recovered_by_the_sweep(processes, broker, booking, tmp_path):
     note = add_note(booking)
     doomed = start_worker(processes, SLOW_TRANSCRIBER_SECONDS="120")
     wait_for(lambda: status_of(note.pk) == TranscriptionStatus.PROCESSING, what="the first worker to claim the note")
@@ -116,13 +116,27 @@ def test_a_worker_killed_mid_transcription_is_recovered_by_the_sweep(processes, 
 
     assert status_of(note.pk) == TranscriptionStatus.PROCESSING  # stuck, as before this fix
     # A healthy worker whose sweep treats PROCESSING older than 3 s (its time limit is 2 s) as lost.
+    metrics_port = free_port()
     rescuer = start_worker(processes, VOICE_SWEEP_INTERVAL_SECONDS="0.5", VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS="2",
-                           VOICE_STALE_PROCESSING_SECONDS="3")
+                           VOICE_STALE_PROCESSING_SECONDS="3", WORKER_METRICS_PORT=str(metrics_port),
+                           dramatiq_prom_db=str(tmp_path / "worker-metrics"))
     wait_for(lambda: status_of(note.pk) == TranscriptionStatus.COMPLETED, what="recovery", timeout=120)
 
     note.refresh_from_db()
     assert (note.transcript, note.provider, note.attempts, note.error) == (TEXT, "slow", 2, "")
     assert "voice_note.stalled" in rescuer.output()
+    # The worker's Prometheus exporter counted the transcription it ran.
+    exported = wait_for(lambda: _scrape(f"http://127.0.0.1:{metrics_port}/metrics"), what="worker metrics")
+    assert 'dramatiq_messages_total{actor_name="transcribe_voice_note",queue_name="voice"} 1.0' in exported
+    assert "dramatiq_message_duration_milliseconds_bucket" in exported
+
+
+def _scrape(url: str) -> str | None:
+    try:
+        response = httpx.get(url, timeout=2)
+    except httpx.HTTPError:
+        return None
+    return response.text if "dramatiq_messages_total{" in response.text else None
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.types import Info
 from strawberry_django.fields.types import OperationInfo, OperationMessage
 
+from booking_graph import metrics
 from booking_graph.graphql.errors import RequestErrorCode
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def check(request: HttpRequest, *, scope: str, key: str) -> None:
         logger.warning("rate_limit.cache_unavailable", extra={"scope": scope})
         return
     retry_after = max(1, int(usage["time_left"]))
+    metrics.RATE_LIMITED.labels(scope).inc()
     logger.warning("rate_limit.refused", extra={"scope": scope, "key": key, "count": usage["count"],
                                                 "limit": usage["limit"], "retry_after": retry_after})
     raise RateLimited(scope=scope, rate=rate, retry_after=retry_after)

@@ -5,6 +5,7 @@ import strawberry_django
 from strawberry_django.permissions import IsStaff
 
 from booking_graph.graphql.ratelimits import RateLimit
+from booking_graph.metrics import counted_booking
 
 from .. import services
 from .inputs import BookingInput, BookingPartialInput
@@ -18,12 +19,12 @@ class Mutation:
         description="Public: guests book for themselves (rate limited per client address).",
     )
     def create_booking(self, data: BookingInput) -> BookingType:
-        return services.create_booking(
+        return counted_booking(lambda: services.create_booking(
             accommodation_id=data.accommodation,
             start_date=data.start_date,
             end_date=data.end_date,
             guest_name=data.guest_name,
-        )
+        ))
 
     @strawberry_django.mutation(extensions=[IsStaff()])
     def update_booking(self, data: BookingPartialInput) -> BookingType:

@@ -39,9 +39,15 @@ def test_default_model_boots(settings):
 
 
 @pytest.mark.slow
-def test_rundramatiq_exits_with_the_reason_when_the_model_is_missing(tmp_path):
+@pytest.mark.django_db
+def test_rundramatiq_exits_with_the_reason_when_the_model_is_missing(tmp_path, settings):
+    from django.db import connection
+
     env = {
         **os.environ,
+        # The test's Redis and PostgreSQL databases, never the developer's.
+        "REDIS_URL": settings.REDIS_URL,
+        "DB_NAME": connection.settings_dict["NAME"],
         "WHISPER_MODEL": str(tmp_path / "missing-model"),
         "VOICE_TRANSCRIBER": "whisper",
         "ASSEMBLYAI_API_KEY": "",

@@ -72,7 +72,7 @@ def place_with(kind: str, stays) -> Accommodation:
     else:
         place = catalog_services.create_hotel(name="Bench hotel", location="X", price=1, rooms=3)
     Booking.objects.bulk_create(
-        (Booking(accommodation=place, start_date=s, end_date=e, guest_name="Bench", exclusive=kind == "apartment")
+        (Booking(accommodation=place, start_date=s, end_date=e, guest_name="Bench", total_price=0, exclusive=kind == "apartment")
          for s, e in stays),
         batch_size=5000,
     )

@@ -12,7 +12,7 @@ from .models import Booking, BookingStatus
 class BookingAdminForm(forms.ModelForm):
     class Meta:
         model = Booking
-        fields = ["accommodation", "start_date", "end_date", "guest_name"]
+        fields = ["accommodation", "start_date", "end_date", "guest_name", "guests"]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -23,6 +23,7 @@ class BookingAdminForm(forms.ModelForm):
                 accommodation_id=data["accommodation"].pk,
                 start_date=data["start_date"],
                 end_date=data["end_date"],
+                guests=data["guests"],
                 booking=self.instance if self.instance.pk else None,
             )
         except ValidationError as exc:
@@ -44,11 +45,14 @@ class BookingAdminForm(forms.ModelForm):
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     form = BookingAdminForm
-    list_display = ("id", "guest_name", "accommodation", "start_date", "end_date", "status", "created_at")
+    list_display = (
+        "id", "guest_name", "accommodation", "start_date", "end_date", "guests", "total_price", "status", "created_at"
+    )
     list_filter = ("status", "accommodation__kind")
     search_fields = ("guest_name", "accommodation__name")
     date_hierarchy = "start_date"
-    readonly_fields = ("status", "exclusive", "created_at", "updated_at")
+    # The price is set by the service (nights x the nightly price when booked or moved), never typed in.
+    readonly_fields = ("total_price", "status", "exclusive", "idempotency_key", "created_at", "updated_at")
     actions = ["cancel_selected"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -60,7 +64,11 @@ class BookingAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if change:
             saved = services.update_booking(
-                booking_id=obj.pk, start_date=data["start_date"], end_date=data["end_date"], guest_name=data["guest_name"]
+                booking_id=obj.pk,
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                guest_name=data["guest_name"],
+                guests=data["guests"],
             )
         else:
             saved = services.create_booking(
@@ -68,6 +76,7 @@ class BookingAdmin(admin.ModelAdmin):
                 start_date=data["start_date"],
                 end_date=data["end_date"],
                 guest_name=data["guest_name"],
+                guests=data["guests"],
             )
         obj.pk = saved.pk
 

@@ -14,3 +14,6 @@ class BookingErrorCode(enum.StrEnum):
     NO_ROOMS_AVAILABLE = "no_rooms_available"  # hotel full on one of the nights
     ROOMS_BELOW_BOOKINGS = "rooms_below_bookings"  # a hotel's rooms cannot drop below its booked peak
     ALREADY_CANCELLED = "already_cancelled"
+    INVALID_GUESTS = "invalid_guests"  # fewer than one guest
+    TOO_MANY_GUESTS = "too_many_guests"  # over the apartment's max_guests or one hotel room's max_guests_per_room
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"  # the key was used before with other booking fields

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 
@@ -48,6 +49,20 @@ class Booking(models.Model):
     start_date = models.DateField(help_text="Check-in day (first night).")
     end_date = models.DateField(help_text="Check-out day; free for the next check-in.")
     guest_name = models.CharField(max_length=200)
+    guests = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1)], help_text="Number of guests (at least 1)."
+    )
+    # Kept, not derived: a later change of the nightly price must not touch what the guest agreed to.
+    total_price = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text="Nights x the nightly price when the booking was made or its dates were last moved.",
+    )
+    # A client's retry key (createBooking's idempotencyKey); unique, so parallel retries cannot double-book.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True, editable=False)
+    # sha256 of the request's fields: the same key with other fields is refused, not replayed.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     status = models.CharField(max_length=16, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED)
     # Copied from the accommodation's kind when the row is created (kinds never
     # change), so the exclusion constraint can be limited to apartments without a join.
@@ -65,6 +80,9 @@ class Booking(models.Model):
             models.CheckConstraint(condition=Q(end_date__gt=F("start_date")), name="booking_end_after_start"),
             models.CheckConstraint(condition=Q(guest_name__regex=r"\S"), name="booking_guest_name_not_blank"),
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
+            models.CheckConstraint(condition=Q(guests__gte=1), name="booking_guests_at_least_one"),
+            models.CheckConstraint(condition=Q(total_price__gte=0), name="booking_total_price_non_negative"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="booking_idempotency_key_unique"),
             ExclusionConstraint(
                 name="booking_apartment_no_overlap",
                 expressions=[("accommodation", RangeOperators.EQUAL), (StayRange(), RangeOperators.OVERLAPS)],

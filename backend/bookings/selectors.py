@@ -9,15 +9,17 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import accumulate
 
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateRange
-from django.db.models import QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from booking_graph.domain import get_or_not_found
-from catalog.models import Accommodation, Hotel
+from catalog.models import Accommodation, AccommodationKind, Apartment, Hotel
 
 from .models import Booking, BookingStatus, StayRange
 
@@ -37,6 +39,16 @@ class AvailabilityDay:
 def today() -> datetime.date:
     """The business's date (settings.TIME_ZONE), not the server's UTC date."""
     return timezone.localdate()
+
+
+def max_guests_of(accommodation: Accommodation) -> int:
+    """Guests one booking may bring: the apartment's max_guests, or one hotel room's."""
+    # A base row (not a Hotel/Apartment instance) costs one query to reach its child.
+    if accommodation.is_hotel:
+        hotel = accommodation if isinstance(accommodation, Hotel) else accommodation.hotel
+        return hotel.max_guests_per_room
+    apartment = accommodation if isinstance(accommodation, Apartment) else accommodation.apartment
+    return apartment.max_guests
 
 
 def capacity_of(accommodation: Accommodation) -> int:
@@ -236,3 +248,109 @@ def peak_future_occupancy(*, accommodation_id: int) -> int:
 def get_accommodation(accommodation_id: object) -> Accommodation:
     return get_or_not_found(Accommodation.objects.select_subclasses(), accommodation_id)
 
+
+# --- Stay search ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StayOffer:
+    """A place a booking with these dates and guests would be accepted at, and its price."""
+
+    accommodation: Accommodation
+    check_in: datetime.date
+    check_out: datetime.date
+    guests: int
+    nightly_price: Decimal
+    free_units: int
+
+    @property
+    def nights(self) -> int:
+        return (self.check_out - self.check_in).days
+
+    @property
+    def total_price(self) -> Decimal:
+        return self.nightly_price * self.nights
+
+
+# Most confirmed bookings on any one night of [start, end) at the outer query's accommodation.
+# Correlated on catalog_accommodation.id, so each candidate costs one probe of the GiST index
+# booking_confirmed_stay_gist (accommodation_id =, stay range &&) and a sweep over the few stays
+# it returns: +1 on each stay's first night in the window, -1 on its check-out day; the running
+# sum per day is the occupancy, its maximum the peak. All candidates in one statement.
+_PEAK_OCCUPANCY_SQL = """
+SELECT COALESCE(MAX(level), 0) FROM (
+    SELECT SUM(SUM(event.delta)) OVER (ORDER BY event.day) AS level
+    FROM bookings_booking AS stay
+    CROSS JOIN LATERAL (VALUES (GREATEST(stay.start_date, %s), 1), (stay.end_date, -1)) AS event(day, delta)
+    WHERE stay.accommodation_id = "catalog_accommodation"."id"
+      AND stay.status = %s
+      AND daterange(stay.start_date, stay.end_date, '[)') && daterange(%s, %s, '[)')
+    GROUP BY event.day
+) AS levels
+"""
+
+
+def peak_occupancy_of_each(*, start: datetime.date, end: datetime.date) -> RawSQL:
+    """An expression for Accommodation querysets: the peak occupancy of each row over [start, end)."""
+    return RawSQL(
+        _PEAK_OCCUPANCY_SQL, (start, BookingStatus.CONFIRMED.value, start, end), output_field=IntegerField()
+    )
+
+
+def _units_of_each() -> Case:
+    """Rooms for a hotel row, 1 for an apartment (the join is the one select_subclasses made)."""
+    return Case(When(kind=AccommodationKind.HOTEL, then=F("hotel__rooms")), default=Value(1), output_field=IntegerField())
+
+
+def _takes_guests(guests: int) -> Q:
+    """One booking's guest limit: a hotel room's or the whole apartment's."""
+    return Q(kind=AccommodationKind.HOTEL, hotel__max_guests_per_room__gte=guests) | Q(
+        kind=AccommodationKind.APARTMENT, apartment__max_guests__gte=guests
+    )
+
+
+def search_stays(
+    *,
+    check_in: datetime.date,
+    check_out: datetime.date,
+    guests: int = 1,
+    location: str | None = None,
+    kind: str | None = None,
+    max_nightly_price: Decimal | None = None,
+    offset: int = 0,
+    limit: int,
+) -> list[StayOffer]:
+    """Every accommodation where create_booking(check_in, check_out, guests) would succeed now,
+    cheapest stay first (then by id), one page of it, in one SQL statement.
+
+    The rules mirror the booking service: a check-in in the past is bookable nowhere; the guests
+    must fit one booking (apartment max_guests, hotel max_guests_per_room); every night of the
+    stay needs a free unit. Filters: location (case-insensitive substring), kind, nightly price."""
+    validate_search(check_in=check_in, check_out=check_out, guests=guests)
+    if max_nightly_price is not None and not max_nightly_price.is_finite():
+        raise field_error("max_nightly_price", "maxNightlyPrice must be a finite number.", CommonErrorCode.INVALID)
+    if check_in < today() or limit <= 0:
+        return []
+    places = Accommodation.objects.select_subclasses().filter(_takes_guests(guests))
+    if location:
+        places = places.filter(location__icontains=location)
+    if kind:
+        places = places.filter(kind=kind)
+    if max_nightly_price is not None:
+        places = places.filter(price__lte=max_nightly_price)
+    places = (
+        places.annotate(free_units=_units_of_each() - peak_occupancy_of_each(start=check_in, end=check_out))
+        .filter(free_units__gt=0)
+        # nights are the same for every offer, so the nightly price orders the totals
+        .order_by("price", "id")[offset : offset + limit]
+    )
+    return [
+        StayOffer(
+            accommodation=place,
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            nightly_price=place.price,
+            free_units=place.free_units,
+        )
+        for place in places
+    ]

@@ -7,8 +7,11 @@ exclusion constraint holds the same rule even for writes that skip this module.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import logging
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +27,7 @@ from .models import APARTMENT_OVERLAP_MESSAGE, Booking, BookingStatus
 logger = logging.getLogger(__name__)
 
 OVERLAP_CONSTRAINT = "booking_apartment_no_overlap"
+IDEMPOTENCY_CONSTRAINT = "booking_idempotency_key_unique"
 
 
 def validate_stay(*, start: datetime.date, end: datetime.date, allow_past_start: bool = False) -> None:
@@ -34,9 +38,33 @@ def validate_stay(*, start: datetime.date, end: datetime.date, allow_past_start:
         )
     if not allow_past_start and start < selectors.today():
         raise field_error("start_date", "The check-in day cannot be in the past.", BookingErrorCode.DATE_IN_PAST)
+    validate_stay_length(start=start, end=end, field="end_date")
+
+
+def validate_stay_length(*, start: datetime.date, end: datetime.date, field: str) -> None:
     max_nights = settings.BOOKING_MAX_NIGHTS
     if (end - start).days > max_nights:
-        raise field_error("end_date", f"A stay can last at most {max_nights} nights.", BookingErrorCode.STAY_TOO_LONG)
+        raise field_error(field, f"A stay can last at most {max_nights} nights.", BookingErrorCode.STAY_TOO_LONG)
+
+
+def validate_guests(guests: int) -> None:
+    if guests < 1:
+        raise field_error("guests", "A stay is for at least one guest.", BookingErrorCode.INVALID_GUESTS)
+
+
+def stay_price(*, nightly_price: Decimal, start: datetime.date, end: datetime.date) -> Decimal:
+    """What the guest pays: nights x the nightly price of the moment (kept on the booking)."""
+    return nightly_price * (end - start).days
+
+
+def _ensure_guests_fit(accommodation: Accommodation, guests: int) -> None:
+    validate_guests(guests)
+    limit = selectors.max_guests_of(accommodation)
+    if guests > limit:
+        per = " per room (one room per booking)" if accommodation.is_hotel else ""
+        raise field_error(
+            "guests", f"{accommodation.name} takes at most {limit} guests{per}; {guests} asked.", BookingErrorCode.TOO_MANY_GUESTS
+        )
 
 
 def validate_nights(*, nights: int) -> None:
@@ -80,6 +108,38 @@ def availabilities(
     """availability for a list of places, by id, in one statement."""
     validate_window(start=start, end=end)
     return selectors.availabilities(accommodations=accommodations, start=start, end=end)
+
+
+def search_stays(
+    *,
+    check_in: datetime.date,
+    check_out: datetime.date,
+    guests: int = 1,
+    location: str | None = None,
+    kind: str | None = None,
+    max_nightly_price: Decimal | None = None,
+    offset: int = 0,
+    limit: int,
+) -> list[selectors.StayOffer]:
+    """The places where create_booking(check_in, check_out, guests) would succeed now, priced.
+    Bad arguments are errors; a check-in in the past is bookable nowhere, so it finds nothing."""
+    if check_out <= check_in:
+        raise field_error(
+            "check_out", "The check-out day must be after the check-in day (at least one night).",
+            BookingErrorCode.INVALID_DATE_RANGE,
+        )
+    validate_stay_length(start=check_in, end=check_out, field="check_out")
+    validate_guests(guests)
+    if max_nightly_price is not None and not max_nightly_price.is_finite():
+        raise field_error("max_nightly_price", "maxNightlyPrice must be a finite number.", CommonErrorCode.INVALID)
+    if location and "\x00" in location:  # PostgreSQL text cannot hold it
+        raise field_error("location", "location cannot contain NUL characters.", CommonErrorCode.INVALID)
+    if check_in < selectors.today():
+        return []
+    return selectors.search_stays(
+        check_in=check_in, check_out=check_out, guests=guests, location=location, kind=kind,
+        max_nightly_price=max_nightly_price, offset=offset, limit=limit,
+    )
 
 
 def ensure_rooms_cover_bookings(*, hotel: Hotel, rooms: int) -> None:
@@ -144,7 +204,12 @@ def _ensure_bookable(
 
 
 def check_bookable(
-    *, accommodation_id: object, start_date: datetime.date, end_date: datetime.date, booking: Booking | None = None
+    *,
+    accommodation_id: object,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    guests: int = 1,
+    booking: Booking | None = None,
 ) -> None:
     """The create/update checks without writing (the admin form shows them as field errors)."""
     keeps_start = booking is not None and booking.start_date == start_date
@@ -152,6 +217,7 @@ def check_bookable(
     accommodation = get_or_not_found(
         Accommodation.objects.select_subclasses(), accommodation_id, field="accommodation"
     )
+    _ensure_guests_fit(accommodation, guests)
     _ensure_bookable(
         accommodation, start=start_date, end=end_date, exclude_booking_id=booking.pk if booking else None
     )
@@ -168,25 +234,103 @@ def _save(booking: Booking) -> None:
         raise
 
 
+def _clean_idempotency_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not key.strip():
+        raise field_error("idempotency_key", "The idempotency key cannot be blank.", CommonErrorCode.BLANK)
+    limit = Booking._meta.get_field("idempotency_key").max_length
+    if len(key) > limit:
+        raise field_error(
+            "idempotency_key", f"The idempotency key is too long ({limit} characters at most).", CommonErrorCode.MAX_LENGTH
+        )
+    return key
+
+
+def _request_fingerprint(**fields: object) -> str:
+    """A digest of what was asked, so a replay can tell "the same request" from "another one"."""
+    canonical = json.dumps({name: str(value) for name, value in sorted(fields.items())}, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(key: str, fingerprint: str) -> Booking | None:
+    """The booking an earlier request with this key made, if any (the same fields are required)."""
+    earlier = Booking.objects.filter(idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if earlier.idempotency_fingerprint != fingerprint:
+        raise field_error(
+            "idempotency_key",
+            "This idempotency key was already used for a booking with other details; use a new key.",
+            BookingErrorCode.IDEMPOTENCY_KEY_REUSED,
+        )
+    logger.info("booking.replayed", extra={"booking_id": earlier.pk, "accommodation_id": earlier.accommodation_id})
+    return earlier
+
+
 @transaction.atomic
 def create_booking(
-    *, accommodation_id: object, start_date: datetime.date, end_date: datetime.date, guest_name: str
+    *,
+    accommodation_id: object,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    guest_name: str,
+    guests: int = 1,
+    idempotency_key: str | None = None,
 ) -> Booking:
+    """Book a stay. With an idempotency key, repeating the same request returns the first
+    booking (even one made in parallel); the key with other fields is refused."""
+    key = _clean_idempotency_key(idempotency_key)
+    fingerprint = ""
+    if key is not None:
+        fingerprint = _request_fingerprint(
+            accommodation=accommodation_id, start_date=start_date, end_date=end_date,
+            guest_name=guest_name.strip(), guests=guests,
+        )
+        # Before the rules: a retry after midnight must still get its booking, not date_in_past.
+        if (earlier := _replay(key, fingerprint)) is not None:
+            return earlier
     guest_name = _clean_guest_name(guest_name)
     validate_stay(start=start_date, end=end_date)
+    validate_guests(guests)
     accommodation = _lock_accommodation(accommodation_id)
+    # A twin request for the same place held the lock before us and may have committed the key.
+    if key is not None and (earlier := _replay(key, fingerprint)) is not None:
+        return earlier
+    _ensure_guests_fit(accommodation, guests)
     _ensure_bookable(accommodation, start=start_date, end=end_date)
     booking = Booking(
         accommodation=accommodation,
         start_date=start_date,
         end_date=end_date,
         guest_name=guest_name,
+        guests=guests,
+        total_price=stay_price(nightly_price=accommodation.price, start=start_date, end=end_date),
         exclusive=booking_is_exclusive(accommodation),
+        idempotency_key=key,
+        idempotency_fingerprint=fingerprint,
     )
-    _save(booking)
+    try:
+        _save(booking)
+    except IntegrityError as exc:
+        # The unique key, not the lookup, is the guarantee: a twin for another place got it first.
+        if key is None or IDEMPOTENCY_CONSTRAINT not in str(exc):
+            raise
+        earlier = _replay(key, fingerprint)
+        if earlier is None:  # pragma: no cover - the violation means a committed row holds the key
+            raise
+        return earlier
     logger.info(
         "booking.created",
-        extra={"booking_id": booking.pk, "accommodation_id": accommodation.pk, "start": start_date, "end": end_date},
+        extra={
+            "booking_id": booking.pk,
+            "accommodation_id": accommodation.pk,
+            "start": start_date,
+            "end": end_date,
+            "guests": guests,
+            "total_price": str(booking.total_price),
+            "idempotent": key is not None,
+        },
     )
     return booking
 
@@ -205,7 +349,10 @@ def update_booking(
     start_date: datetime.date | None = None,
     end_date: datetime.date | None = None,
     guest_name: str | None = None,
+    guests: int | None = None,
 ) -> Booking:
+    """Change a confirmed booking. Moving its dates re-prices it at today's nightly price;
+    a change of name or guests keeps the agreed price."""
     booking = _get_booking_for_update(booking_id)
     if not booking.is_confirmed:
         raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
@@ -213,14 +360,29 @@ def update_booking(
         booking.guest_name = _clean_guest_name(guest_name)
     new_start = start_date or booking.start_date
     new_end = end_date or booking.end_date
-    if (new_start, new_end) != (booking.start_date, booking.end_date):
+    moved = (new_start, new_end) != (booking.start_date, booking.end_date)
+    if moved or guests is not None:
+        accommodation = Accommodation.objects.get_subclass(pk=booking.accommodation_id)
+    if guests is not None:
+        _ensure_guests_fit(accommodation, guests)
+        booking.guests = guests
+    if moved:
         # A stay already under way keeps its past check-in day; a moved one may not start in the past.
         validate_stay(start=new_start, end=new_end, allow_past_start=new_start == booking.start_date)
-        accommodation = Accommodation.objects.get_subclass(pk=booking.accommodation_id)
         _ensure_bookable(accommodation, start=new_start, end=new_end, exclude_booking_id=booking.pk)
         booking.start_date, booking.end_date = new_start, new_end
+        booking.total_price = stay_price(nightly_price=accommodation.price, start=new_start, end=new_end)
     _save(booking)
-    logger.info("booking.updated", extra={"booking_id": booking.pk, "start": new_start, "end": new_end})
+    logger.info(
+        "booking.updated",
+        extra={
+            "booking_id": booking.pk,
+            "start": new_start,
+            "end": new_end,
+            "guests": booking.guests,
+            "total_price": str(booking.total_price),
+        },
+    )
     return booking
 
 

@@ -12,7 +12,7 @@ from .models import Apartment, Hotel
 class HotelAdminForm(forms.ModelForm):
     class Meta:
         model = Hotel
-        fields = ["name", "description", "price", "location", "rooms", "stars"]
+        fields = ["name", "description", "price", "location", "rooms", "stars", "max_guests_per_room"]
 
     def clean_rooms(self) -> int:
         rooms = self.cleaned_data["rooms"]
@@ -44,7 +44,7 @@ class AccommodationAdmin(admin.ModelAdmin):
 @admin.register(Hotel)
 class HotelAdmin(AccommodationAdmin):
     form = HotelAdminForm
-    list_display = ("name", "location", "price", "rooms", "stars", "updated_at")
+    list_display = ("name", "location", "price", "rooms", "stars", "max_guests_per_room", "updated_at")
     service_fields = services.HOTEL_FIELDS
 
     def create(self, **fields):

@@ -12,6 +12,9 @@ from model_utils.managers import InheritanceManager, InheritanceQuerySet
 from .batches import tag_fetched_together
 
 
+MAX_GUESTS_PER_ROOM = 20
+
+
 class AccommodationKind(models.TextChoices):
     HOTEL = "HOTEL", "Hotel"
     APARTMENT = "APARTMENT", "Apartment"
@@ -103,12 +106,22 @@ class Hotel(Accommodation):
         validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="Star rating from 1 to 5, optional.",
     )
+    # One room per booking, so this caps the guests of any one hotel booking.
+    max_guests_per_room = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_GUESTS_PER_ROOM)],
+        help_text=f"Guests one room (one booking) takes, 1 to {MAX_GUESTS_PER_ROOM}.",
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(rooms__gte=1), name="hotel_rooms_at_least_one"),
             models.CheckConstraint(
                 condition=Q(stars__isnull=True) | Q(stars__gte=1, stars__lte=5), name="hotel_stars_one_to_five"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_guests_per_room__gte=1, max_guests_per_room__lte=MAX_GUESTS_PER_ROOM),
+                name="hotel_max_guests_per_room_range",
             ),
         ]
 

@@ -13,7 +13,7 @@ from .errors import CatalogErrorCode
 from .models import Accommodation, Apartment, Hotel
 from .signals import hotel_rooms_changing
 
-HOTEL_FIELDS = ("name", "description", "price", "location", "rooms", "stars")
+HOTEL_FIELDS = ("name", "description", "price", "location", "rooms", "stars", "max_guests_per_room")
 APARTMENT_FIELDS = ("name", "description", "price", "location", "bedrooms", "max_guests")
 
 
@@ -51,8 +51,12 @@ def create_hotel(
     rooms: int,
     description: str = "",
     stars: int | None = None,
+    max_guests_per_room: int = 2,
 ) -> Hotel:
-    hotel = Hotel(name=name, location=location, price=price, rooms=rooms, description=description, stars=stars)
+    hotel = Hotel(
+        name=name, location=location, price=price, rooms=rooms, description=description, stars=stars,
+        max_guests_per_room=max_guests_per_room,
+    )
     _save_validated(hotel)
     return hotel
 

@@ -19,8 +19,10 @@ def admin_client(django_user_model):
     return client
 
 
-def booking_form(place, day, start: int, end: int, guest: str = "Walk-in") -> dict:
-    return {"accommodation": place.pk, "start_date": day(start), "end_date": day(end), "guest_name": guest}
+def booking_form(place, day, start: int, end: int, guest: str = "Walk-in", guests: int = 1) -> dict:
+    return {
+        "accommodation": place.pk, "start_date": day(start), "end_date": day(end), "guest_name": guest, "guests": guests
+    }
 
 
 def test_admin_creates_a_booking_through_the_service(admin_client, make_apartment, day):
@@ -31,6 +33,32 @@ def test_admin_creates_a_booking_through_the_service(admin_client, make_apartmen
     assert response.status_code == 302
     booking = Booking.objects.get()
     assert (booking.exclusive, booking.status) == (True, BookingStatus.CONFIRMED)  # set by the service
+
+
+def test_admin_books_guests_and_shows_the_kept_price(admin_client, make_apartment, day):
+    from decimal import Decimal
+
+    apartment = make_apartment(price=Decimal("95.00"), max_guests=3)
+
+    response = admin_client.post("/admin/bookings/booking/add/", booking_form(apartment, day, 1, 3, guests=3))
+
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    assert (booking.guests, booking.total_price) == (3, Decimal("190.00"))
+    listing = admin_client.get("/admin/bookings/booking/").content.decode()
+    assert "190.00" in listing
+    page = admin_client.get(f"/admin/bookings/booking/{booking.pk}/change/").content.decode()
+    assert 'name="guests"' in page and "190.00" in page
+    assert 'name="total_price"' not in page  # read-only: the service prices the stay
+
+
+def test_admin_form_refuses_too_many_guests(admin_client, make_apartment, day):
+    apartment = make_apartment(max_guests=2)
+
+    response = admin_client.post("/admin/bookings/booking/add/", booking_form(apartment, day, 1, 3, guests=3))
+
+    assert response.status_code == 200 and "at most 2 guests" in response.content.decode()
+    assert Booking.objects.count() == 0
 
 
 def test_admin_form_shows_the_overlap_instead_of_saving(admin_client, make_apartment, day):

@@ -150,9 +150,9 @@ def test_reducing_rooms_ignores_past_and_cancelled_bookings(make_hotel, day):
     book(hotel, day, 5, 8)
     services.cancel_booking(booking_id=cancelled.pk)
     Booking.objects.create(  # a stay that is over: it no longer limits the rooms
-        accommodation=hotel, start_date=day(-10), end_date=day(-8), guest_name="Past", exclusive=False
+        accommodation=hotel, start_date=day(-10), end_date=day(-8), guest_name="Past", total_price=0, exclusive=False
     )
-    Booking.objects.create(accommodation=hotel, start_date=day(-10), end_date=day(-8), guest_name="Past", exclusive=False)
+    Booking.objects.create(accommodation=hotel, start_date=day(-10), end_date=day(-8), guest_name="Past", total_price=0, exclusive=False)
 
     assert catalog_services.update_hotel(hotel_id=hotel.pk, rooms=1).rooms == 1
 
@@ -196,26 +196,26 @@ class TestDatabaseHoldsTheInvariants:
 
     def test_exclusion_constraint_refuses_overlapping_apartment_rows(self, make_apartment, day):
         apartment = make_apartment()
-        Booking.objects.create(accommodation=apartment, start_date=day(1), end_date=day(5), guest_name="A", exclusive=True)
+        Booking.objects.create(accommodation=apartment, start_date=day(1), end_date=day(5), guest_name="A", total_price=0, exclusive=True)
 
         with pytest.raises(IntegrityError, match="booking_apartment_no_overlap"), transaction.atomic():
-            Booking.objects.create(accommodation=apartment, start_date=day(4), end_date=day(6), guest_name="B", exclusive=True)
+            Booking.objects.create(accommodation=apartment, start_date=day(4), end_date=day(6), guest_name="B", total_price=0, exclusive=True)
 
     def test_touching_rows_are_fine(self, make_apartment, day):
         apartment = make_apartment()
-        Booking.objects.create(accommodation=apartment, start_date=day(1), end_date=day(5), guest_name="A", exclusive=True)
+        Booking.objects.create(accommodation=apartment, start_date=day(1), end_date=day(5), guest_name="A", total_price=0, exclusive=True)
 
-        Booking.objects.create(accommodation=apartment, start_date=day(5), end_date=day(6), guest_name="B", exclusive=True)
+        Booking.objects.create(accommodation=apartment, start_date=day(5), end_date=day(6), guest_name="B", total_price=0, exclusive=True)
 
     def test_constraint_ignores_cancelled_and_hotel_rows(self, make_apartment, make_hotel, day):
         apartment, hotel = make_apartment(), make_hotel()
-        Booking.objects.create(accommodation=apartment, start_date=day(1), end_date=day(5), guest_name="A", exclusive=True)
+        Booking.objects.create(accommodation=apartment, start_date=day(1), end_date=day(5), guest_name="A", total_price=0, exclusive=True)
         Booking.objects.create(
-            accommodation=apartment, start_date=day(1), end_date=day(5), guest_name="B", exclusive=True,
+            accommodation=apartment, start_date=day(1), end_date=day(5), guest_name="B", total_price=0, exclusive=True,
             status=BookingStatus.CANCELLED,
         )
         for guest in "CD":
-            Booking.objects.create(accommodation=hotel, start_date=day(1), end_date=day(5), guest_name=guest, exclusive=False)
+            Booking.objects.create(accommodation=hotel, start_date=day(1), end_date=day(5), guest_name=guest, total_price=0, exclusive=False)
 
     def test_a_race_past_the_service_maps_to_booking_overlap(self, make_apartment, day, monkeypatch):
         apartment = make_apartment()
@@ -237,7 +237,7 @@ class TestDatabaseHoldsTheInvariants:
         with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
             Booking.objects.create(
                 accommodation=make_hotel(), start_date=day(values["start_date"]), end_date=day(values["end_date"]),
-                guest_name=values["guest_name"], status=values["status"], exclusive=False,
+                guest_name=values["guest_name"], status=values["status"], total_price=0, exclusive=False,
             )
 
     def test_accommodation_with_bookings_cannot_be_deleted(self, make_hotel, day):

@@ -27,7 +27,7 @@ HOTELS = [
     {"name": "Casa do Fado", "location": "Lisbon", "price": "119.00", "rooms": 2, "stars": 3,
      "description": "Small family hotel in Alfama."},
     {"name": "Hotel Ringstrasse", "location": "Vienna", "price": "189.00", "rooms": 5, "stars": 5,
-     "description": "Grand hotel on the Ring."},
+     "max_guests_per_room": 3, "description": "Grand hotel on the Ring."},
     {"name": "Canal House Inn", "location": "Amsterdam", "price": "165.00", "rooms": 4, "stars": None,
      "description": "Rooms in a 17th-century canal house."},
 ]
@@ -93,12 +93,13 @@ def seed_bookings(hotels: list, apartments: list) -> list:
     guests = iter(GUESTS * 20)
     made = []
 
-    def book(place, first: int, nights: int):
+    def book(place, first: int, nights: int, party: int = 1):
         booking = booking_services.create_booking(
             accommodation_id=place.pk,
             start_date=start + datetime.timedelta(days=first),
             end_date=start + datetime.timedelta(days=first + nights),
             guest_name=next(guests),
+            guests=party,
         )
         made.append(booking)
         return booking
@@ -107,11 +108,11 @@ def seed_bookings(hotels: list, apartments: list) -> list:
     for first in (0, 3, 6, 9):  # back to back: each check-out day is the next check-in
         book(loft, first, 3)
     book(loft, 20, 7)
-    for first, nights in ((2, 5), (7, 2), (30, 14), (60, 7)):
-        book(terrace, first, nights)
-    book(studio, 5, 2)
-    book(family, 45, 10)
-    book(boat, 10, 4)
+    for first, nights, party in ((2, 5, 4), (7, 2, 2), (30, 14, 3), (60, 7, 1)):
+        book(terrace, first, nights, party)
+    book(studio, 5, 2, 2)
+    book(family, 45, 10, 6)
+    book(boat, 10, 4, 3)
     spree, fado, ring, canal = hotels
     for _ in range(3):  # Spreeblick full on nights 14-16: nextAvailableDate skips them
         book(spree, 14, 3)
@@ -119,7 +120,7 @@ def seed_bookings(hotels: list, apartments: list) -> list:
     book(fado, 7, 4)
     book(fado, 8, 2)  # both rooms taken on nights 8-9
     for offset in (0, 30, 90):
-        book(ring, offset, 3)
+        book(ring, offset, 3, 3)
     book(canal, 100, 5)
     cancelled = book(canal, 21, 2)
     booking_services.cancel_booking(booking_id=cancelled.pk)

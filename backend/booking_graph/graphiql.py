@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from bookings.selectors import next_available_date, today
 from catalog.models import Accommodation
@@ -18,6 +19,8 @@ def example_document() -> str:
         start = next_available_date(accommodation=place, date=start, nights=NIGHTS)
     end = start + datetime.timedelta(days=NIGHTS)
     place_id = place.pk if place is not None else 1
+    # New on every page load: pressing Run twice shows the retry answer (the same booking).
+    retry_key = f"graphiql-{uuid.uuid4()}"
     return f'''# Welcome to Booking Graph. Press the ▶ button (or Ctrl-Enter) and pick an operation.
 # Staff-only fields need a session: run `Login` first (demo / demo-staff-2026 when DEBUG is on).
 
@@ -34,15 +37,27 @@ query Catalog {{
   }}
 }}
 
+# Stay search: what is free for these nights and guests, and what it costs (cheapest first).
+query SearchStays {{
+  searchStays(checkIn: "{start}", checkOut: "{end}", guests: 2, location: "lisbon", pagination: {{ limit: 5 }}) {{
+    nights nightlyPrice totalPrice freeUnits
+    accommodation {{ __typename id name location ... on Hotel {{ maxGuestsPerRoom }} ... on Apartment {{ maxGuests }} }}
+  }}
+}}
+
 query Availability {{
   nextAvailableDate(id: "{place_id}", date: "{start}", nights: 2)
   availability(id: "{place_id}", start: "{start}", end: "{end}") {{ date available freeUnits }}
 }}
 
+# Run it twice: the idempotency key makes the retry return the same booking.
 mutation Book {{
-  createBooking(data: {{ accommodation: "{place_id}", startDate: "{start}", endDate: "{end}", guestName: "Ada Lovelace" }}) {{
+  createBooking(data: {{
+    accommodation: "{place_id}", startDate: "{start}", endDate: "{end}", guestName: "Ada Lovelace", guests: 2,
+    idempotencyKey: "{retry_key}"
+  }}) {{
     __typename
-    ... on Booking {{ id startDate endDate nights status accommodation {{ name }} }}
+    ... on Booking {{ id startDate endDate nights guests totalPrice status accommodation {{ name }} }}
     ... on OperationInfo {{ messages {{ kind field message code }} }}
   }}
 }}
@@ -53,7 +68,7 @@ mutation Login {{
 
 query StaffBookings {{
   bookings(pagination: {{ limit: 5 }}) {{
-    id guestName startDate endDate status
+    id guestName startDate endDate guests totalPrice status
     accommodation {{ name }}
     voiceNotes {{ status transcript audioUrl }}
   }}

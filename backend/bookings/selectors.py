@@ -328,6 +328,8 @@ def search_stays(
     validate_search(check_in=check_in, check_out=check_out, guests=guests)
     if max_nightly_price is not None and not max_nightly_price.is_finite():
         raise field_error("max_nightly_price", "maxNightlyPrice must be a finite number.", CommonErrorCode.INVALID)
+    if location and "\x00" in location:  # PostgreSQL text cannot hold it
+        raise field_error("location", "location cannot contain NUL characters.", CommonErrorCode.INVALID)
     if check_in < today() or limit <= 0:
         return []
     places = Accommodation.objects.select_subclasses().filter(_takes_guests(guests))

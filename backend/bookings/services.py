@@ -239,6 +239,8 @@ def _clean_idempotency_key(key: str | None) -> str | None:
         return None
     if not key.strip():
         raise field_error("idempotency_key", "The idempotency key cannot be blank.", CommonErrorCode.BLANK)
+    if "\x00" in key:  # PostgreSQL text cannot hold it
+        raise field_error("idempotency_key", "The idempotency key cannot contain NUL characters.", CommonErrorCode.INVALID)
     limit = Booking._meta.get_field("idempotency_key").max_length
     if len(key) > limit:
         raise field_error(

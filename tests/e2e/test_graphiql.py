@@ -44,16 +44,23 @@ def test_every_example_operation_runs_on_demo_data(settings, tmp_path):
     settings.DEBUG = True  # as under `make run`: the demo login exists
     call_command("seed_demo", verbosity=0)
     client = Client()
-    for operation in ("Catalog", "Availability", "Book", "Login", "StaffBookings"):
+    document = example_document()
+    answers: dict[str, list[dict]] = {}
+    for operation in ("Catalog", "SearchStays", "Availability", "Book", "Book", "Login", "StaffBookings"):
         response = client.post(
             "/graphql/",
-            {"query": example_document(), "operationName": operation},
+            {"query": document, "operationName": operation},
             content_type="application/json",
             headers={"X-CSRFToken": client.cookies["csrftoken"].value} if "csrftoken" in client.cookies else {},
         )
         body = response.json()
         assert response.status_code == 200 and "errors" not in body, (operation, body)
         assert "OperationInfo" not in str(body), (operation, body)
+        answers.setdefault(operation, []).append(body["data"])
+    assert answers["SearchStays"][0]["searchStays"], "the example search finds offers on the demo data"
+    # Book ran twice with one idempotency key: one booking, the same answer.
+    first, retry = answers["Book"]
+    assert first == retry and first["createBooking"]["guests"] == 2
 
 
 def run_until_result(browser: Browser, expected: str, attempts: int = 20) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 import strawberry_django
+from django.conf import settings
 from graphql import GraphQLError
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
@@ -21,6 +22,21 @@ class AlwaysPaginatedField(StrawberryDjangoField):
         if isinstance(pagination, OffsetPaginationInput) and pagination.offset < 0:
             raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": RequestErrorCode.INVALID_PAGINATION})
         return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)
+
+
+def page_bounds(pagination: OffsetPaginationInput | None) -> tuple[int, int]:
+    """(offset, limit) for a list a selector pages itself: the same default, maximum and
+    checks as the queryset lists (a missing or negative limit means the maximum page)."""
+    if pagination in (None, strawberry.UNSET):
+        pagination = OffsetPaginationInput()
+    if pagination.offset < 0:
+        raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": RequestErrorCode.INVALID_PAGINATION})
+    limit = pagination.limit
+    if limit in (None, strawberry.UNSET):
+        limit = settings.GRAPHQL_PAGE_SIZE_DEFAULT
+    if limit < 0 or limit > settings.GRAPHQL_PAGE_SIZE_MAX:
+        limit = settings.GRAPHQL_PAGE_SIZE_MAX
+    return pagination.offset, limit
 
 
 def paginated_list(**options: Any):

@@ -11,6 +11,17 @@ class BookingInput:
     start_date: datetime.date = strawberry.field(description="Check-in day.")
     end_date: datetime.date = strawberry.field(description="Check-out day (the stay is [startDate, endDate)).")
     guest_name: str
+    guests: int = strawberry.field(
+        default=1, description="Guests (at least 1): up to the apartment's maxGuests or one hotel room's maxGuestsPerRoom."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Optional, at most 255 characters (e.g. a UUID per booking attempt). Sending the same key with the same "
+            "fields again returns the booking the first request made instead of booking twice; the same key with "
+            "other fields is refused with idempotency_key_reused. Keys are kept as long as the booking (at least 24 hours)."
+        ),
+    )
 
 
 @strawberry.input
@@ -19,3 +30,4 @@ class BookingPartialInput:
     start_date: datetime.date | None = None
     end_date: datetime.date | None = None
     guest_name: str | None = None
+    guests: int | None = None

@@ -16,7 +16,10 @@ from .types import BookingType
 class Mutation:
     @strawberry_django.mutation(
         extensions=[RateLimit("create_booking", anonymous_only=True)],
-        description="Public: guests book for themselves (rate limited per client address).",
+        description=(
+            "Public: guests book for themselves (rate limited per client address). "
+            "Retry safely with an idempotencyKey."
+        ),
     )
     def create_booking(self, data: BookingInput) -> BookingType:
         return counted_booking(lambda: services.create_booking(
@@ -24,12 +27,18 @@ class Mutation:
             start_date=data.start_date,
             end_date=data.end_date,
             guest_name=data.guest_name,
+            guests=data.guests,
+            idempotency_key=data.idempotency_key,
         ))
 
     @strawberry_django.mutation(extensions=[IsStaff()])
     def update_booking(self, data: BookingPartialInput) -> BookingType:
         return services.update_booking(
-            booking_id=data.id, start_date=data.start_date, end_date=data.end_date, guest_name=data.guest_name
+            booking_id=data.id,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            guest_name=data.guest_name,
+            guests=data.guests,
         )
 
     @strawberry_django.mutation(extensions=[IsStaff()])

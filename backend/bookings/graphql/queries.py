@@ -1,18 +1,25 @@
 from __future__ import annotations
 
 import datetime
+import decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
 from strawberry_django.permissions import IsStaff
 
 from booking_graph.domain import find_or_none
-from booking_graph.graphql.pagination import paginated_list
+from booking_graph.graphql.pagination import page_bounds, paginated_list
 from booking_graph.graphql.ratelimits import public_read_limit
 
 from .. import selectors, services
 from ..models import Booking
-from .types import AvailabilityDayType, BookingFilter, BookingOrder, BookingType
+from .types import AvailabilityDayType, BookingFilter, BookingOrder, BookingType, StayOfferType
+
+if TYPE_CHECKING:
+    from strawberry_django.pagination import OffsetPaginationInput
+
+    from catalog.graphql.types import AccommodationKind
 
 
 @strawberry.type
@@ -39,3 +46,33 @@ class Query:
         extensions=[public_read_limit()], description="One entry per day of [start, end): whether it is free and how many units.")
     def availability(self, id: strawberry.ID, start: datetime.date, end: datetime.date) -> list[AvailabilityDayType]:
         return services.availability(accommodation=selectors.get_accommodation(id), start=start, end=end)
+
+    @strawberry_django.field(
+        extensions=[public_read_limit()],
+        description=(
+            "Public stay search: every accommodation where a booking for [checkIn, checkOut) and `guests` "
+            "would be accepted now, with its price. Cheapest first (then by id); paginated like the other lists. "
+            "`location` matches case-insensitively as a substring."
+        ),
+    )
+    def search_stays(
+        self,
+        check_in: datetime.date,
+        check_out: datetime.date,
+        guests: int = 1,
+        location: str | None = None,
+        kind: Annotated[AccommodationKind, strawberry.lazy("catalog.graphql.types")] | None = None,
+        max_nightly_price: decimal.Decimal | None = None,
+        pagination: Annotated[OffsetPaginationInput, strawberry.lazy("strawberry_django.pagination")] | None = None,
+    ) -> list[StayOfferType]:
+        offset, limit = page_bounds(pagination)
+        return services.search_stays(
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            location=location,
+            kind=kind,
+            max_nightly_price=max_nightly_price,
+            offset=offset,
+            limit=limit,
+        )

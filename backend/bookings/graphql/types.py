@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -69,6 +70,10 @@ class BookingType:
     start_date: datetime.date
     end_date: datetime.date = strawberry_django.field(description="Check-out day: the stay is [startDate, endDate).")
     guest_name: str
+    guests: int
+    total_price: decimal.Decimal = strawberry_django.field(
+        description="Nights x the nightly price when booked (or when the dates were last moved); later price changes leave it."
+    )
     status: BookingStatus
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -89,3 +94,20 @@ class BookingType:
         place = root.accommodation
         # The children came with select_related: no extra query to get the concrete type.
         return place.hotel if place.is_hotel else place.apartment
+
+
+@strawberry.type(
+    name="StayOffer",
+    description="A place where a booking for these dates and guests would be accepted now, and what it costs.",
+)
+class StayOfferType:
+    accommodation: Annotated[AccommodationType, strawberry.lazy("catalog.graphql.types")]
+    check_in: datetime.date
+    check_out: datetime.date
+    nights: int
+    guests: int
+    nightly_price: decimal.Decimal
+    total_price: decimal.Decimal = strawberry.field(description="nights x nightlyPrice.")
+    free_units: int = strawberry.field(
+        description="Rooms (hotel) or 1 (apartment) free on every night of the stay."
+    )

@@ -14,6 +14,9 @@ class HotelInput:
     rooms: int
     description: str = ""
     stars: int | None = None
+    max_guests_per_room: int = strawberry.field(
+        default=2, description="Guests one room takes (1 to 20); a booking is one room."
+    )
 
 
 @strawberry.input
@@ -25,6 +28,7 @@ class HotelPartialInput:
     rooms: int | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
     stars: int | None = strawberry.UNSET
+    max_guests_per_room: int | None = strawberry.UNSET
 
 
 @strawberry.input

@@ -36,6 +36,7 @@ class HotelFilter:
     price: auto
     rooms: auto
     stars: auto
+    max_guests_per_room: auto
 
 
 @strawberry_django.filter_type(models.Apartment, lookups=True)
@@ -110,6 +111,9 @@ class AccommodationType:
 class HotelType(AccommodationType):
     rooms: int = strawberry_django.field(description="Number of bookable rooms.")
     stars: int | None
+    max_guests_per_room: int = strawberry_django.field(
+        description="Guests one room takes; a booking is one room, so this caps a booking's guests."
+    )
 
 
 @strawberry_django.type(models.Apartment, name="Apartment")

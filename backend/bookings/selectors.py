@@ -319,18 +319,11 @@ def search_stays(
     offset: int = 0,
     limit: int,
 ) -> list[StayOffer]:
-    """Every accommodation where create_booking(check_in, check_out, guests) would succeed now,
-    cheapest stay first (then by id), one page of it, in one SQL statement.
-
-    The rules mirror the booking service: a check-in in the past is bookable nowhere; the guests
-    must fit one booking (apartment max_guests, hotel max_guests_per_room); every night of the
-    stay needs a free unit. Filters: location (case-insensitive substring), kind, nightly price."""
-    validate_search(check_in=check_in, check_out=check_out, guests=guests)
-    if max_nightly_price is not None and not max_nightly_price.is_finite():
-        raise field_error("max_nightly_price", "maxNightlyPrice must be a finite number.", CommonErrorCode.INVALID)
-    if location and "\x00" in location:  # PostgreSQL text cannot hold it
-        raise field_error("location", "location cannot contain NUL characters.", CommonErrorCode.INVALID)
-    if check_in < today() or limit <= 0:
+    """The accommodations where `guests` fit one booking and every night of [check_in, check_out)
+    has a free unit, cheapest stay first (then by id), one page of them, in one SQL statement.
+    Filters: location (case-insensitive substring), kind, nightly price. The arguments are
+    checked by services.search_stays, which callers use."""
+    if limit <= 0:
         return []
     places = Accommodation.objects.select_subclasses().filter(_takes_guests(guests))
     if location:

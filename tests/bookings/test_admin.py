@@ -97,12 +97,31 @@ def test_admin_cannot_lower_rooms_below_bookings(admin_client, make_hotel, day):
     hotel = make_hotel(rooms=2)
     for guest in "AB":
         services.create_booking(accommodation_id=hotel.pk, start_date=day(1), end_date=day(3), guest_name=guest)
-    form = {"name": hotel.name, "description": "", "price": "100", "location": hotel.location, "rooms": 1, "stars": 4}
+    form = {
+        "name": hotel.name, "description": "", "price": "100", "location": hotel.location, "rooms": 1, "stars": 4,
+        "max_guests_per_room": 2,
+    }
 
     response = admin_client.post(f"/admin/catalog/hotel/{hotel.pk}/change/", form)
 
     assert response.status_code == 200 and "rooms cannot go below" in response.content.decode()
     assert Hotel.objects.get(pk=hotel.pk).rooms == 2
+
+
+def test_admin_edits_a_hotels_guests_per_room_through_the_service(admin_client, make_hotel):
+    hotel = make_hotel(rooms=2)
+    form = {
+        "name": hotel.name, "description": "", "price": "100", "location": hotel.location, "rooms": 2, "stars": 4,
+        "max_guests_per_room": 4,
+    }
+
+    assert admin_client.post(f"/admin/catalog/hotel/{hotel.pk}/change/", form).status_code == 302
+    assert Hotel.objects.get(pk=hotel.pk).max_guests_per_room == 4
+
+    response = admin_client.post(f"/admin/catalog/hotel/{hotel.pk}/change/", form | {"max_guests_per_room": 21})
+    assert response.status_code == 200 and "less than or equal to 20" in response.content.decode()
+    assert Hotel.objects.get(pk=hotel.pk).max_guests_per_room == 4
+    assert "max_guests_per_room" in admin_client.get("/admin/catalog/hotel/").content.decode()
 
 
 def test_admin_changelists_and_search_render(admin_client, make_hotel, make_apartment):

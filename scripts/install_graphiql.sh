@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GraphiQL's scripts and styles come from the npm registry at install time and are
+# GraphiQL's scripts and styles (and the staff page's graphql-ws client) come from the npm registry at install time and are
 # served by Django itself (STATICFILES_DIRS), so GraphiQL works with no internet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,5 +26,7 @@ cp "$modules/react/umd/react.production.min.js" \
    "$DIST/"
 cp "$modules/@graphiql/plugin-explorer/dist/index.umd.js" "$DIST/plugin-explorer.umd.js"
 cp "$modules/@graphiql/plugin-explorer/dist/style.css" "$DIST/plugin-explorer.css"
+# The staff voice-notes page's subscription client (graphql-transport-ws).
+cp "$modules/graphql-ws/umd/graphql-ws.min.js" "$DIST/graphql-ws.min.js"
 touch "$STAMP"
 echo "-- GraphiQL assets ready in $DIST"

@@ -21,6 +21,7 @@ cat <<MSG
   Booking Graph is starting
   GraphiQL      http://localhost:$PORT/graphql/   (also /documentation/)
   Admin         http://localhost:$PORT/admin/
+  Voice notes   http://localhost:$PORT/staff/voice-notes/   (staff: record, watch transcripts arrive)
 MSG
 if [ "$DEBUG_ON" = "1" ]; then
   echo "  Demo login    demo / demo-staff-2026   (staff; exists only while DEBUG is on)"

@@ -145,7 +145,9 @@ DATABASES = {
         "NAME": env.str("DB_NAME", "booking_graph"),
         "USER": env.str("DB_USER", "postgres"),
         "PASSWORD": env.str("DB_PASSWORD", ""),
-        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", 60),
+        # 0 under ASGI: Django runs each request's sync code in a thread of its own, so a kept
+        # connection would never be reused, only left open until it expires.
+        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", 0),
         "CONN_HEALTH_CHECKS": True,
     }
 }

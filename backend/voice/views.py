@@ -1,14 +1,19 @@
-"""Staff-only audio download: streams from disk or redirects to a presigned S3 URL."""
+"""Staff-only pages: the voice-notes recorder, and the audio download (streams from disk or
+redirects to a presigned S3 URL)."""
 from __future__ import annotations
 
 import logging
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
+
+from bookings.selectors import today
 
 from .models import VoiceNote
 
@@ -30,6 +35,34 @@ def voice_note_audio(request: HttpRequest, note_id: int) -> HttpResponse:
     except FileNotFoundError:
         raise Http404("The stored audio is missing.") from None
     filename = note.original_filename or note.audio.name.rsplit("/", 1)[-1]
+    # FileResponse sets the type, length and file name from the file; the body is then handed
+    # over as an async iterator, since under ASGI Django would read a sync one whole into memory.
     response = FileResponse(stream, content_type=note.content_type, as_attachment=False, filename=filename)
+    response.streaming_content = _read_in_chunks(stream)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+async def _read_in_chunks(stream, chunk_size: int = 64 * 1024):
+    read = sync_to_async(stream.read, thread_sensitive=False)
+    try:
+        while chunk := await read(chunk_size):
+            yield chunk
+    finally:
+        await sync_to_async(stream.close, thread_sensitive=False)()
+
+
+@require_GET
+@staff_member_required
+@ensure_csrf_cookie  # the page's uploads send it back as X-CSRFToken
+def staff_voice_notes(request: HttpRequest) -> HttpResponse:
+    """Record a note in the browser, send it through addVoiceNote, watch the transcript arrive
+    over the voiceNoteUpdates subscription. Everything else happens in GraphQL."""
+    config = {
+        "graphqlPath": "/graphql/",
+        "today": today().isoformat(),
+        "maxSeconds": settings.VOICE_MAX_DURATION_SECONDS,
+        "maxBytes": settings.VOICE_MAX_UPLOAD_BYTES,
+        "username": request.user.get_username(),
+    }
+    return render(request, "voice/staff_voice_notes.html", {"config": config})

@@ -24,13 +24,13 @@ def chromium_binary() -> str | None:
 
 
 class Browser:
-    def __init__(self) -> None:
+    def __init__(self, extra_flags: tuple[str, ...] = ()) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.profile = tempfile.mkdtemp(prefix="chromium-profile-")
         self.process = subprocess.Popen(
-            [chromium_binary(), *FLAGS, f"--remote-debugging-port={self.port}", f"--user-data-dir={self.profile}",
+            [chromium_binary(), *FLAGS, *extra_flags, f"--remote-debugging-port={self.port}", f"--user-data-dir={self.profile}",
              "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

@@ -70,16 +70,25 @@ def test_unknown_or_malformed_note_id_is_null(staff_gql):
 
 
 def test_staff_downloads_the_audio(staff_user, booking):
+    """Through Django's ASGI handler, as served: the body streams in chunks (an async iterator)."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
     note = make_note(booking)
-    client = Client()
-    client.force_login(staff_user)
+    client = AsyncClient()
 
-    response = client.get(f"/voice-notes/{note.pk}/audio/")
+    async def download():
+        await client.aforce_login(staff_user)
+        response = await client.get(f"/voice-notes/{note.pk}/audio/")
+        return response, [chunk async for chunk in response.streaming_content]
 
-    assert response.status_code == 200
+    response, chunks = async_to_sync(download)()
+
+    assert response.status_code == 200 and response.is_async
     assert response["Content-Type"] == "audio/wav"
     with default_storage.open(note.audio.name, "rb") as stored:
-        assert b"".join(response.streaming_content) == stored.read()
+        content = stored.read()
+    assert b"".join(chunks) == content and int(response["Content-Length"]) == len(content)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "non-staff"])

@@ -36,15 +36,20 @@ class AccommodationManager(InheritanceManager):
 def tag_places_fetched_with(rows: Iterable[models.Model], *, field_name: str = "accommodation") -> None:
     """The accommodations one query brought along with its rows (select_related), and their
     Hotel/Apartment child when that came too, form one batch like a list of places does."""
+    rows = list(rows)
+    if not rows:
+        return
+    # Read the caches select_related fills (what Field.is_cached looks at), names resolved once.
+    place_cache = rows[0]._meta.get_field(field_name).cache_name
+    child_caches = [child._meta.parents[Accommodation].remote_field.cache_name for child in (Hotel, Apartment)]
     places = []
     for row in rows:
-        link = row._meta.get_field(field_name)
-        if link.is_cached(row) and (place := link.get_cached_value(row)) is not None:
+        place = row._state.fields_cache.get(place_cache)
+        if place is not None:
             places.append(place)
-            for child_model in (Hotel, Apartment):
-                to_child = child_model._meta.parents[Accommodation].remote_field  # place.hotel, place.apartment
-                if to_child.is_cached(place) and (concrete := to_child.get_cached_value(place)) is not None:
-                    places.append(concrete)
+            places.extend(
+                child for name in child_caches if (child := place._state.fields_cache.get(name)) is not None
+            )
     if places:
         tag_fetched_together(places)
 

@@ -14,7 +14,7 @@ Each pair is measured interleaved (GraphQL, view, GraphQL, view, ...) after a
 warm-up; the figures are medians. SQL statements are counted on one request of
 each side. The page size limit is raised to 1,000 for this process only
 (GRAPHQL_PAGE_SIZE_MAX), so that a list of 1,000 can be asked for, and the public-read
-rate limit is off (RATE_LIMIT_PUBLIC_READ=off): one address sends thousands of requests.
+rate limit is off (bench/_django.py: one address sends thousands of requests).
 """
 from __future__ import annotations
 
@@ -28,8 +28,6 @@ os.environ["GRAPHQL_PAGE_SIZE_MAX"] = "1000"
 os.environ.setdefault("DEBUG", "0")  # production settings: no query log, masked errors
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-# Thousands of requests a minute from one address: the abuse limits would refuse most of them.
-os.environ.setdefault("RATE_LIMIT_PUBLIC_READ", "off")
 
 from _django import median, setup  # noqa: E402
 

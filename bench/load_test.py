@@ -15,14 +15,17 @@ keep connections alive), for a bounded duration after a short warm-up. The mix:
     15 %  availability(id) for 30 days
     15 %  createBooking (a fresh stay each time: every one is accepted)
 
-Prints requests per second and p50/p99 latency, overall and per kind, and
-counts answers that were not HTTP 200 or carried GraphQL errors. The machine is
+Prints requests per second and p50/p99 latency, overall and per kind, counts
+answers that were not HTTP 200 or carried GraphQL errors, and the CPU time the
+gunicorn processes spent per request (from /proc: the figure other load on the
+machine disturbs least). The machine is
 shared: compare runs made one right after the other, and repeat them.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime
 import itertools
 import json
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from _django import ROOT, percentile, setup
 
@@ -134,10 +138,32 @@ async def post(port: int, body: str) -> tuple[int, bytes]:
     return int(head.split(b" ", 2)[1]), content
 
 
-async def run_clients(port: int, requests: Requests, clients: int, warmup: float, seconds: float) -> list[tuple]:
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU of gunicorn's master and workers so far (Linux /proc): unlike latency,
+    hardly moved by other processes sharing the machine. PostgreSQL's share is not in it."""
+    pids = [server.pid]
+    with contextlib.suppress(OSError):
+        pids += [int(pid) for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def run_clients(
+    port: int, requests: Requests, clients: int, warmup: float, seconds: float, server: subprocess.Popen
+) -> tuple[list[tuple], float]:
     results: list[tuple[str, float, bool]] = []
     started = time.monotonic()
     measure_from, stop_at = started + warmup, started + warmup + seconds
+    cpu: list[float] = []
+
+    async def sample_cpu() -> None:
+        for moment in (measure_from, stop_at):
+            await asyncio.sleep(max(0.0, moment - time.monotonic()))
+            cpu.append(server_cpu_seconds(server))
 
     async def client() -> None:
         while (now := time.monotonic()) < stop_at:
@@ -148,8 +174,8 @@ async def run_clients(port: int, requests: Requests, clients: int, warmup: float
             if now >= measure_from and done <= stop_at:
                 results.append((kind, done - now, ok))
 
-    await asyncio.gather(*(client() for _ in range(clients)))
-    return results
+    await asyncio.gather(sample_cpu(), *(client() for _ in range(clients)))
+    return results, cpu[1] - cpu[0]
 
 
 def report(results: list[tuple], seconds: float) -> None:
@@ -178,13 +204,17 @@ def main() -> None:
     port = free_port()
     server = start_server(port, args.workers)
     try:
-        results = asyncio.run(run_clients(port, Requests(place_ids), args.clients, args.warmup, args.seconds))
+        results, cpu = asyncio.run(
+            run_clients(port, Requests(place_ids), args.clients, args.warmup, args.seconds, server)
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
     print(f"gunicorn {args.workers} sync workers, {args.clients} concurrent clients, {args.seconds:g} s measured "
           f"after {args.warmup:g} s warm-up, loopback:")
     report(results, args.seconds)
+    print(f"  server CPU (gunicorn master + workers) {cpu * 1000 / max(len(results), 1):.1f} ms per request "
+          f"({cpu:.1f} s over the measured window)")
 
 
 if __name__ == "__main__":

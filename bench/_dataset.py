@@ -13,6 +13,8 @@ from catalog.models import Accommodation, Apartment, Hotel
 from voice.models import VoiceNote
 
 ONE_DAY = datetime.timedelta(days=1)
+# The "before" figures come from an older commit (no stored total price): the same file runs on both.
+HAS_TOTAL_PRICE = any(field.name == "total_price" for field in Booking._meta.get_fields())
 
 
 def add_places(first: int, count: int, *, voice_notes: bool) -> None:
@@ -33,8 +35,9 @@ def add_places(first: int, count: int, *, voice_notes: bool) -> None:
                 start = cursor
                 end = start + rng.randint(1, 4) * ONE_DAY
                 cursor = end + rng.choice([0, 0, 0, 1, 2]) * ONE_DAY
+            priced = {"total_price": place.price * (end - start).days} if HAS_TOTAL_PRICE else {}
             bookings.append(Booking(accommodation=place, start_date=start, end_date=end, guest_name=f"Guest {n}.{i}",
-                                    exclusive=place.is_apartment))
+                                    exclusive=place.is_apartment, **priced))
     Booking.objects.bulk_create(bookings)
     if voice_notes:
         now = timezone.now()

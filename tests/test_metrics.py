@@ -137,3 +137,17 @@ def test_queue_and_voice_note_state_are_read_at_scrape_time(client, make_apartme
     assert value(text, 'booking_graph_voice_audio_seconds{provider="none",status="PENDING"}') == 2.5
     assert value(text, "booking_graph_voice_oldest_pending_seconds") >= 0
     assert "booking_graph_voice_oldest_pending_seconds " in text
+
+
+def test_registering_the_state_collector_reads_nothing(db):
+    """Registration happens on import, inside some request: it must not run the scrape's queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from prometheus_client import CollectorRegistry
+
+    from booking_graph.metrics import StateCollector
+
+    with CaptureQueriesContext(connection) as captured:
+        CollectorRegistry(auto_describe=True).register(StateCollector())  # as the global REGISTRY
+
+    assert captured.captured_queries == []

@@ -78,6 +78,15 @@ class StateCollector:
     """Read at scrape time: queue depth, age of the oldest waiting note, notes by status and provider,
     audio seconds transcribed. A failing source is skipped (and counted) rather than failing the scrape."""
 
+    def describe(self):
+        """The families collect() yields, read from nothing: without describe(), prometheus_client
+        runs collect() when the collector is registered, i.e. on import, inside whichever request
+        imports this module first (two SQL statements and a Redis round trip)."""
+        yield GaugeMetricFamily("booking_graph_queue_messages", "", labels=["queue", "state"])
+        yield GaugeMetricFamily("booking_graph_voice_notes", "", labels=["status", "provider"])
+        yield GaugeMetricFamily("booking_graph_voice_audio_seconds", "", labels=["status", "provider"])
+        yield GaugeMetricFamily("booking_graph_voice_oldest_pending_seconds", "")
+
     def collect(self):
         yield from self._queue()
         yield from self._notes()

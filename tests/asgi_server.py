@@ -11,6 +11,7 @@ import time
 from contextlib import contextmanager
 from itertools import count
 
+import pytest
 import uvicorn
 from websockets.sync.client import connect
 
@@ -95,3 +96,11 @@ def graphql_ws(url: str, **kwargs):
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture
+def asgi_server():
+    """The app under uvicorn on a free loopback port, for one test."""
+    running = AsgiServer()
+    yield running
+    running.stop()

@@ -260,6 +260,17 @@ ASSEMBLYAI_API_KEY = env.str("ASSEMBLYAI_API_KEY", "")
 ASSEMBLYAI_BASE_URL = env.str("ASSEMBLYAI_BASE_URL", "https://api.assemblyai.com")
 ASSEMBLYAI_HTTP_TIMEOUT = env.float("ASSEMBLYAI_HTTP_TIMEOUT", 30.0)
 ASSEMBLYAI_POLLING_INTERVAL = env.float("ASSEMBLYAI_POLLING_INTERVAL", 3.0)
+# Webhook mode: AssemblyAI calls this URL (our /webhooks/assemblyai/ as it reaches us) when a
+# transcript is done, instead of the worker polling. Empty: the worker polls.
+ASSEMBLYAI_WEBHOOK_URL = env.str("ASSEMBLYAI_WEBHOOK_URL", "")
+# Sent back by AssemblyAI in a header on each webhook; required with the URL.
+ASSEMBLYAI_WEBHOOK_SECRET = env.str("ASSEMBLYAI_WEBHOOK_SECRET", "")
+if ASSEMBLYAI_WEBHOOK_URL and len(ASSEMBLYAI_WEBHOOK_SECRET) < 16:
+    raise ImproperlyConfigured("ASSEMBLYAI_WEBHOOK_URL needs ASSEMBLYAI_WEBHOOK_SECRET (16 characters or more).")
+# A note whose webhook has not come after this long is looked up by id (then again, up to
+# ASSEMBLYAI_WEBHOOK_MAX_LOOKUPS times, before it is retried as a failed attempt).
+ASSEMBLYAI_WEBHOOK_TIMEOUT_SECONDS = env.float("ASSEMBLYAI_WEBHOOK_TIMEOUT_SECONDS", 600.0)
+ASSEMBLYAI_WEBHOOK_MAX_LOOKUPS = env.int("ASSEMBLYAI_WEBHOOK_MAX_LOOKUPS", 6)
 
 # >>> Transcription providers (voice/transcribers/; issue 8). One block, kept together. >>>
 # Which Transcriber runs: "assemblyai" when a key is set, offline Whisper otherwise.

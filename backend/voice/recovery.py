@@ -65,11 +65,18 @@ def _resend_pending(now: datetime.datetime) -> int:
 
 def _recover_stalled(now: datetime.datetime) -> tuple[int, int]:
     stale = _seconds_ago(now, settings.VOICE_STALE_PROCESSING_SECONDS)
+    # Submitted in webhook mode (a provider job id, no worker on it): the webhook or the overdue
+    # lookups finish it; only once all the lookups' time has passed is it counted as lost.
+    callback_lost = _seconds_ago(
+        now, settings.ASSEMBLYAI_WEBHOOK_TIMEOUT_SECONDS * (settings.ASSEMBLYAI_WEBHOOK_MAX_LOOKUPS + 1)
+    )
     requeued = failed = 0
     with transaction.atomic():
         notes = list(
             VoiceNote.objects.select_for_update(skip_locked=True)
-            .filter(status=TranscriptionStatus.PROCESSING, updated_at__lt=stale)
+            .filter(status=TranscriptionStatus.PROCESSING)
+            .filter(Q(provider_job_id="", updated_at__lt=stale)
+                    | (~Q(provider_job_id="") & Q(updated_at__lt=min(stale, callback_lost))))
             .order_by("updated_at")[:BATCH]
         )
         for note in notes:

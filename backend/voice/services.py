@@ -122,15 +122,18 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
 # The actor is sent by name: voice/tasks.py declares it around `run_transcription`, so tasks import
 # services and never the reverse.
 TRANSCRIBE_ACTOR = "transcribe_voice_note"
+LOOKUP_ACTOR = "look_up_voice_note_transcript"  # webhook mode: the callback is overdue
 TRANSCRIBE_QUEUE = "voice"
 
 
+def _send(actor_name: str, args: tuple, *, delay_ms: int | None = None) -> None:
+    message = dramatiq.Message(queue_name=TRANSCRIBE_QUEUE, actor_name=actor_name, args=args, kwargs={}, options={})
+    dramatiq.get_broker().enqueue(message, delay=delay_ms)
+
+
 def enqueue_transcription(note: VoiceNote) -> None:
-    message = dramatiq.Message(
-        queue_name=TRANSCRIBE_QUEUE, actor_name=TRANSCRIBE_ACTOR, args=(note.pk,), kwargs={}, options={}
-    )
     try:
-        dramatiq.get_broker().enqueue(message)
+        _send(TRANSCRIBE_ACTOR, (note.pk,))
     except Exception:
         # Broker down: the note stays PENDING and `resend_pending_transcriptions` picks it up.
         logger.exception("voice_note.enqueue_failed", extra=note.log_context)
@@ -149,6 +152,10 @@ def _claim(note_id: int) -> VoiceNote | None:
             # Redelivered or stale message: the outcome is already recorded.
             logger.info("voice_note.skipped_finished", extra=note.log_context)
             return None
+        if note.status == TranscriptionStatus.PROCESSING and note.provider_job_id:
+            # Submitted in webhook mode: the callback (or the overdue lookup) finishes it.
+            logger.info("voice_note.skipped_awaiting_callback", extra=note.log_context)
+            return None
         stale = timezone.now() - timezone.timedelta(seconds=settings.VOICE_STALE_PROCESSING_SECONDS)
         if note.status == TranscriptionStatus.PROCESSING and note.updated_at > stale:
             # A duplicate message (a resend racing the original): another worker is on it. If that
@@ -157,16 +164,20 @@ def _claim(note_id: int) -> VoiceNote | None:
             return None
         note.status = TranscriptionStatus.PROCESSING
         note.attempts += 1
-        note.save(update_fields=["status", "attempts", "updated_at"])
+        note.provider_job_id = ""
+        note.save(update_fields=["status", "attempts", "provider_job_id", "updated_at"])
         live.publish_change(note, event="processing")
     logger.info("voice_note.processing", extra=note.log_context)
     return note
 
 
 def _finish(note: VoiceNote, **fields) -> bool:
-    """Write the outcome unless the note was deleted (or finished) meanwhile."""
+    """Write the outcome unless the note was deleted, finished or re-submitted meanwhile."""
     fields["updated_at"] = timezone.now()
-    updated = VoiceNote.objects.filter(pk=note.pk, status=TranscriptionStatus.PROCESSING).update(**fields)
+    current = VoiceNote.objects.filter(pk=note.pk, status=TranscriptionStatus.PROCESSING)
+    if note.provider_job_id:  # webhook mode: only the job this outcome belongs to
+        current = current.filter(provider_job_id=note.provider_job_id)
+    updated = current.update(**fields)
     for name, value in fields.items():
         setattr(note, name, value)
     if updated:
@@ -183,9 +194,16 @@ def run_transcription(*, note_id: int, transcriber: Transcriber | None = None) -
     transcriber = transcriber or get_transcriber()
     context = {**note.log_context, "provider": transcriber.name}
     started = time.monotonic()
+    webhook = _webhook_mode(transcriber)
     try:
         with default_storage.open(note.audio.name, "rb") as audio:
-            transcript = transcriber.transcribe(audio, key_terms=_key_terms(note))
+            if webhook:
+                job_id = transcriber.submit(
+                    audio, key_terms=_key_terms(note), webhook_url=settings.ASSEMBLYAI_WEBHOOK_URL,
+                    webhook_secret=settings.ASSEMBLYAI_WEBHOOK_SECRET,
+                )
+            else:
+                transcript = transcriber.transcribe(audio, key_terms=_key_terms(note))
     except PermanentTranscriptionError as exc:
         _mark_failed(note, provider=transcriber.name, error=str(exc), context=context)
         return
@@ -195,7 +213,93 @@ def run_transcription(*, note_id: int, transcriber: Transcriber | None = None) -
     except Exception as exc:  # network, 5xx, 429, timeouts, and anything unexpected: worth another try
         _retry_or_give_up(note, provider=transcriber.name, error=exc, context=context)
         return
+    if webhook:
+        _mark_submitted(note, provider=transcriber.name, job_id=job_id, context=context)
+        return
     _mark_completed(note, provider=transcriber.name, transcript=transcript, context=context, started=started)
+
+
+# --- Webhook mode (AssemblyAI calls back instead of being polled) -------------------------------
+
+
+def _webhook_mode(transcriber: Transcriber) -> bool:
+    return bool(settings.ASSEMBLYAI_WEBHOOK_URL) and callable(getattr(transcriber, "submit", None))
+
+
+def _mark_submitted(note: VoiceNote, *, provider: str, job_id: str, context: dict) -> None:
+    """PROCESSING with the provider's job id: the worker is free; the webhook finishes the note."""
+    saved = VoiceNote.objects.filter(pk=note.pk, status=TranscriptionStatus.PROCESSING).update(
+        provider=provider, provider_job_id=job_id, updated_at=timezone.now()
+    )
+    note.provider, note.provider_job_id = provider, job_id
+    logger.info("voice_note.submitted" if saved else "voice_note.submitted_but_gone",
+                extra={**context, "provider_job_id": job_id})
+    if saved:
+        _schedule_lookup(note, lookup=1)
+
+
+def _schedule_lookup(note: VoiceNote, *, lookup: int) -> None:
+    """In case the webhook never comes (lost, our endpoint down): look the job up after a timeout."""
+    delay_ms = int(settings.ASSEMBLYAI_WEBHOOK_TIMEOUT_SECONDS * 1000)
+    try:
+        _send(LOOKUP_ACTOR, (note.pk, note.provider_job_id, lookup), delay_ms=delay_ms)
+    except Exception:
+        logger.exception("voice_note.lookup_schedule_failed", extra={**note.log_context, "lookup": lookup})
+
+
+def collect_submitted(*, note: VoiceNote, transcriber: Transcriber | None = None) -> str:
+    """Fetch a submitted job's result once and record it, idempotently: a note that is no longer
+    waiting is left alone. Answers completed, failed, processing or already_finished; transient
+    provider errors propagate (the caller decides when to try again)."""
+    if note.status != TranscriptionStatus.PROCESSING or not note.provider_job_id:
+        return "already_finished"
+    transcriber = transcriber or get_transcriber(note.provider)
+    context = {**note.log_context, "provider": transcriber.name, "provider_job_id": note.provider_job_id}
+    started = time.monotonic()
+    try:
+        transcript = transcriber.fetch(note.provider_job_id)
+    except PermanentTranscriptionError as exc:
+        _mark_failed(note, provider=transcriber.name, error=str(exc), context=context)
+        return "failed"
+    if transcript is None:
+        return "processing"
+    _mark_completed(note, provider=transcriber.name, transcript=transcript, context=context, started=started)
+    return "completed"
+
+
+def handle_provider_callback(*, provider: str, job_id: str) -> str:
+    """A provider says a job is done: fetch its result by id and finish the note (once).
+    Raises VoiceNote.DoesNotExist for a job no note is waiting on or was finished by."""
+    note = VoiceNote.objects.filter(provider=provider, provider_job_id=job_id).exclude(provider_job_id="").first()
+    if note is None:
+        raise VoiceNote.DoesNotExist(f"No voice note has {provider} job {job_id!r}.")
+    outcome = collect_submitted(note=note)
+    logger.info("voice_note.callback", extra={**note.log_context, "provider": provider,
+                                               "provider_job_id": job_id, "outcome": outcome})
+    return outcome
+
+
+def look_up_overdue(*, note_id: int, job_id: str, lookup: int) -> str:
+    """The webhook has not come in time: ask the provider directly, and again later if needed."""
+    note = VoiceNote.objects.filter(pk=note_id, provider_job_id=job_id).first()
+    if note is None or note.status != TranscriptionStatus.PROCESSING:
+        return "already_finished"  # the webhook (or an earlier lookup) did it
+    context = {**note.log_context, "provider": note.provider, "provider_job_id": job_id, "lookup": lookup}
+    logger.warning("voice_note.callback_overdue", extra=context)
+    try:
+        outcome = collect_submitted(note=note)
+    except TransientTranscriptionError as exc:
+        logger.warning("voice_note.lookup_failed", extra={**context, "error": str(exc)})
+        outcome = "processing"
+    if outcome != "processing":
+        return outcome
+    if lookup >= settings.ASSEMBLYAI_WEBHOOK_MAX_LOOKUPS:
+        _mark_failed(note, provider=note.provider, context=context, error=(
+            f"{note.provider} had not finished job {job_id} after {lookup} lookups and no webhook came; "
+            "retry the transcription."))
+        return "failed"
+    _schedule_lookup(note, lookup=lookup + 1)
+    return "processing"
 
 
 def _key_terms(note: VoiceNote) -> list[str]:

@@ -18,3 +18,9 @@ from . import services
 )
 def transcribe_voice_note(note_id: int) -> None:
     services.run_transcription(note_id=note_id)
+
+
+@dramatiq.actor(actor_name=services.LOOKUP_ACTOR, queue_name=services.TRANSCRIBE_QUEUE, max_retries=0)
+def look_up_voice_note_transcript(note_id: int, job_id: str, lookup: int) -> None:
+    # Schedules its own next lookup when the job is still running: no Dramatiq retries.
+    services.look_up_overdue(note_id=note_id, job_id=job_id, lookup=lookup)

@@ -2,20 +2,25 @@
 redirects to a presigned S3 URL)."""
 from __future__ import annotations
 
+import json
 import logging
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
 
 from bookings.selectors import today
 
+from . import services
 from .models import VoiceNote
+from .transcribers.assemblyai import WEBHOOK_SECRET_HEADER
+from .transcribers.base import TransientTranscriptionError
 
 logger = logging.getLogger(__name__)
 
@@ -66,3 +71,33 @@ def staff_voice_notes(request: HttpRequest) -> HttpResponse:
         "username": request.user.get_username(),
     }
     return render(request, "voice/staff_voice_notes.html", {"config": config})
+
+
+@csrf_exempt  # a server-to-server call, authenticated by the shared secret header instead
+@require_POST
+def assemblyai_webhook(request: HttpRequest) -> JsonResponse:
+    """AssemblyAI says a transcript is done: {"transcript_id", "status"}. The secret header must
+    match; the transcript is then fetched by id (the body is never trusted for the result)."""
+    if not settings.ASSEMBLYAI_WEBHOOK_URL:
+        return JsonResponse({"error": "Webhook mode is off (ASSEMBLYAI_WEBHOOK_URL is not set)."}, status=404)
+    secret = request.headers.get(WEBHOOK_SECRET_HEADER, "")
+    if not constant_time_compare(secret, settings.ASSEMBLYAI_WEBHOOK_SECRET):
+        logger.warning("voice_note.webhook_refused", extra={"reason": "bad secret"})
+        return JsonResponse({"error": "Bad or missing webhook secret."}, status=401)
+    try:
+        payload = json.loads(request.body)
+        job_id = payload["transcript_id"]
+    except (ValueError, TypeError, KeyError):
+        return JsonResponse({"error": "Expected a JSON object with transcript_id."}, status=400)
+    if not isinstance(job_id, str) or not job_id or len(job_id) > 128:
+        return JsonResponse({"error": "transcript_id must be a non-empty string."}, status=400)
+    try:
+        outcome = services.handle_provider_callback(provider="assemblyai", job_id=job_id)
+    except VoiceNote.DoesNotExist:
+        logger.warning("voice_note.webhook_refused", extra={"reason": "unknown job", "provider_job_id": job_id})
+        return JsonResponse({"error": f"No voice note waits for transcript {job_id!r}."}, status=404)
+    except TransientTranscriptionError as exc:
+        # AssemblyAI could not be asked right now: a non-2xx answer makes it deliver again,
+        # and the overdue lookup is still scheduled.
+        return JsonResponse({"error": f"Could not fetch the transcript yet: {exc}"}, status=503)
+    return JsonResponse({"outcome": outcome})

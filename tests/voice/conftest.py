@@ -6,6 +6,7 @@ import pytest
 from dramatiq import Worker
 
 from bookings import services as booking_services
+from asgi_server import asgi_server as server  # noqa: F401  (fixture: the app under uvicorn)
 from voice_helpers import make_wav
 
 

@@ -2,6 +2,9 @@
 
 POST /v2/upload -> {"upload_url"}; POST /v2/transcript -> queued transcript;
 GET /v2/transcript/<id> -> queued, processing, then completed (or error).
+Webhook mode: a transcript created with `webhook_url` is finished at once and the fake POSTs
+{"transcript_id", "status"} to that URL with the requested auth header, as AssemblyAI does
+(unless `send_webhooks` is off: then it stays processing for `polls_before_done` GETs).
 Tests script failures per path prefix (HTTP status, delay) and read back
 what was received, so the real SDK code runs end to end without the network.
 """
@@ -48,6 +51,39 @@ class FakeAssemblyAI:
     transcripts: dict[str, dict] = field(default_factory=dict)
     base_url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    send_webhooks: bool = True
+    webhook_deliveries: list[tuple[str, int]] = field(default_factory=list)  # (transcript id, HTTP status)
+
+    def deliver_with_retries(self, transcript_id: str, attempts: int = 10, interval: float = 0.2) -> None:
+        """Like AssemblyAI: a delivery that is not answered 2xx is tried again a few times."""
+        import time
+
+        for _ in range(attempts):
+            if 200 <= self.deliver_webhook(transcript_id) < 300:
+                return
+            time.sleep(interval)
+
+    def deliver_webhook(self, transcript_id: str, *, status: str | None = None, secret: str | None = None) -> int:
+        """POST the completion webhook for a transcript (again, if a test wants a repeat); the answer's status."""
+        import urllib.error
+        import urllib.request
+
+        state = self.transcripts[transcript_id]
+        request = state["request"]
+        headers = {"Content-Type": "application/json"}
+        if request.get("webhook_auth_header_name"):
+            headers[request["webhook_auth_header_name"]] = (
+                secret if secret is not None else request["webhook_auth_header_value"]
+            )
+        body = {"transcript_id": transcript_id, "status": status or ("error" if self.final_error else "completed")}
+        http = urllib.request.Request(request["webhook_url"], data=json.dumps(body).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(http, timeout=30) as response:
+                code = response.status
+        except urllib.error.HTTPError as exc:
+            code = exc.code
+        self.webhook_deliveries.append((transcript_id, code))
+        return code
 
     def fail(self, path_prefix: str, status: int = 0, *, times: int = 1, delay: float = 0.0) -> None:
         """The next `times` requests whose path starts with `path_prefix` answer `status` (after `delay`)."""
@@ -134,6 +170,10 @@ class _Handler(BaseHTTPRequestHandler):
         transcript_id = uuid.uuid4().hex
         self.fake.transcripts[transcript_id] = {"audio_url": request["audio_url"], "polls": 0, "request": request}
         self._send(200, self._transcript(transcript_id, "queued"))
+        if request.get("webhook_url") and self.fake.send_webhooks:
+            # Finished at once; the callback goes out after this answer, from another thread.
+            self.fake.transcripts[transcript_id]["polls"] = self.fake.polls_before_done
+            threading.Thread(target=self.fake.deliver_with_retries, args=(transcript_id,), daemon=True).start()
 
     def _poll(self, transcript_id: str) -> None:
         state = self.fake.transcripts.get(transcript_id)

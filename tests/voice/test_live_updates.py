@@ -6,7 +6,7 @@ import time
 
 import pytest
 import redis
-from asgi_server import AsgiServer, graphql_ws, session_cookie
+from asgi_server import graphql_ws, session_cookie
 from django.conf import settings
 from scripted_transcriber import ScriptedTranscriber
 from voice_helpers import multipart_upload
@@ -22,13 +22,6 @@ subscription($booking: ID!) {
   voiceNoteUpdates(booking: $booking) { id status transcript editedTranscript editedBy { username } provider audioUrl booking { id } }
 }
 """
-
-
-@pytest.fixture
-def server():
-    running = AsgiServer()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -164,3 +157,36 @@ def test_the_field_itself_refuses_non_staff(plain_user, booking):
     result = asyncio.run(first_result())
     assert result.data is None
     assert result.errors[0].message == "User is not a staff member."
+
+
+def test_a_change_made_through_the_asgi_server_is_published(server, staff_user, booking):
+    """The web process publishes too: a correction sent over HTTP to uvicorn reaches the subscriber."""
+    import http.client
+    import json
+
+    from test_voice_note_api import make_note
+
+    note = make_note(booking, transcript="machine text")
+    cookie = session_cookie(staff_user)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", "/graphql/", headers={"Accept": "text/html", "Cookie": cookie})
+    page = connection.getresponse()
+    page.read()
+    token = next(c.split("=", 1)[1].split(";")[0] for c in page.headers.get_all("Set-Cookie") if c.startswith("csrftoken="))
+
+    with graphql_ws(server.ws_url, cookie=cookie, origin=server.url) as ws:
+        ws.init()
+        operation = ws.subscribe(SUBSCRIPTION, {"booking": str(booking.pk)})
+        wait_until_subscribed(booking.pk)
+        body = json.dumps({"query": 'mutation($id: ID!) { editVoiceNoteTranscript(id: $id, transcript: "fixed") '
+                                    '{ __typename } }', "variables": {"id": str(note.pk)}})
+        connection.request("POST", "/graphql/", body=body, headers={
+            "Content-Type": "application/json", "Cookie": f"{cookie}; csrftoken={token}", "X-CSRFToken": token,
+            "Origin": server.url,
+        })
+        answer = json.loads(connection.getresponse().read())
+        event = next_payloads(ws, operation, 1)[0]
+    connection.close()
+
+    assert answer == {"data": {"editVoiceNoteTranscript": {"__typename": "VoiceNote"}}}
+    assert (event["id"], event["editedTranscript"], event["transcript"]) == (str(note.pk), "fixed", "machine text")

@@ -1,5 +1,9 @@
 """AssemblyAI through its official SDK: upload, create the transcript, poll.
 
+Webhook mode (``submit`` + ``fetch``): create the transcript with a webhook URL and a secret
+header, return at once; AssemblyAI calls back when it is done and the transcript is then
+fetched by id, once. The worker uses it when ASSEMBLYAI_WEBHOOK_URL is set.
+
 The SDK does not retry; this class only classifies what went wrong so the
 worker can retry (TransientTranscriptionError) or give up (Permanent...).
 Each instance has its own SDK client and settings: no global state shared
@@ -9,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO, Sequence
 
 import assemblyai as aai
@@ -23,6 +29,8 @@ RATE_LIMITED = 429
 # AssemblyAI's limits for keyterms_prompt: at most this many terms, each at most six words.
 MAX_KEY_TERMS = 100
 MAX_KEY_TERM_WORDS = 6
+# The header AssemblyAI sends back on the webhook, holding ASSEMBLYAI_WEBHOOK_SECRET.
+WEBHOOK_SECRET_HEADER = "X-Booking-Graph-Webhook-Secret"
 # Error texts AssemblyAI uses when the failure is on its side, not the audio's.
 _SERVER_SIDE_ERRORS = ("internal server error", "timed out", "try again")
 
@@ -63,16 +71,40 @@ class AssemblyAITranscriber:
         language = {"language_code": self._language_code} if self._language_code else {"language_detection": True}
         return aai.TranscriptionConfig(**language, keyterms_prompt=clean_key_terms(key_terms) or None)
 
+    def submit(self, audio: BinaryIO, *, key_terms: Sequence[str] = (), webhook_url: str, webhook_secret: str) -> str:
+        """Upload and create the transcript with a completion webhook; the job id. No polling."""
+        config = self._config(key_terms)
+        config.set_webhook(webhook_url, WEBHOOK_SECRET_HEADER, webhook_secret)
+        transcriber = aai.Transcriber(client=self._client, config=config)
+        with _classified_errors():
+            result = transcriber.submit(audio)
+        if result.status == aai.TranscriptStatus.error or not result.id:
+            raise _classify_transcript_error(result.error or "the transcript was not created")
+        logger.info("transcriber.assemblyai_submitted", extra={"provider": self.name, "provider_job_id": result.id})
+        return result.id
+
+    def fetch(self, job_id: str) -> Transcript | None:
+        """The finished transcript, None while AssemblyAI is still working on it."""
+        with _classified_errors():
+            response = aai.api.get_transcript(self._client.http_client, job_id)
+        if response.status == aai.TranscriptStatus.error:
+            logger.warning("transcriber.assemblyai_error", extra={"provider_job_id": job_id, "error": response.error})
+            raise _classify_transcript_error(response.error or "unknown error")
+        if response.status != aai.TranscriptStatus.completed:
+            return None
+        return Transcript(
+            text=response.text or "",
+            confidence=response.confidence,
+            language=getattr(response.language_code, "value", response.language_code),
+            provider_job_id=job_id,
+        )
+
     def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = ()) -> Transcript:
         started = time.monotonic()
         transcriber = aai.Transcriber(client=self._client, config=self._config(key_terms))
-        try:
+        with _classified_errors():
             # A file object is streamed by httpx in chunks: the audio is never held whole in memory.
             result = transcriber.transcribe(audio, poll_timeout=self._max_wait_seconds)
-        except aai.types.TranscriptError as exc:
-            raise _classify_http_error(exc) from exc
-        except (httpx.TimeoutException, httpx.TransportError, ConnectionError) as exc:
-            raise TransientTranscriptionError(f"AssemblyAI unreachable: {type(exc).__name__}: {exc}") from exc
         extra = {"provider": self.name, "provider_job_id": result.id, "duration": round(time.monotonic() - started, 3)}
         if result.status == aai.TranscriptStatus.error:
             logger.warning("transcriber.assemblyai_error", extra={**extra, "error": result.error})
@@ -97,6 +129,16 @@ def clean_key_terms(terms: Sequence[str]) -> list[str]:
             seen.add(term.lower())
             cleaned.append(term)
     return cleaned[:MAX_KEY_TERMS]
+
+
+@contextmanager
+def _classified_errors() -> Iterator[None]:
+    try:
+        yield
+    except aai.types.TranscriptError as exc:
+        raise _classify_http_error(exc) from exc
+    except (httpx.TimeoutException, httpx.TransportError, ConnectionError) as exc:
+        raise TransientTranscriptionError(f"AssemblyAI unreachable: {type(exc).__name__}: {exc}") from exc
 
 
 def _classify_http_error(exc: aai.types.TranscriptError) -> Exception:

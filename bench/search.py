@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import json
 import random
+import sys
 import time
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ BOOKINGS_EACH = 100
 REPEATS = 40
 CITIES = ["Lisbon", "Porto", "Berlin", "Vienna", "Barcelona", "Amsterdam"]
 ONE_DAY = datetime.timedelta(days=1)
+VERBOSE = "-v" in sys.argv  # print the statements of one request
 
 
 def reset() -> None:
@@ -112,9 +114,12 @@ def measure(total: int, check_in: datetime.date, check_out: datetime.date) -> di
         assert "errors" not in body, body
         return body["data"]["searchStays"]
 
+    request()  # warm-up: the first request of a process also runs the metrics module's start-up reads
     executed: list[str] = []
     with connection.execute_wrapper(lambda run, sql, params, many, ctx: executed.append(sql) or run(sql, params, many, ctx)):
         offers = request()
+    if VERBOSE:
+        print("\n".join(f"    SQL: {sql[:100]}" for sql in executed))
     return {
         "gql": timed(request),
         "selector": timed(lambda: selectors.search_stays(check_in=check_in, check_out=check_out, guests=2, limit=20)),

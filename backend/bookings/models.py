@@ -105,6 +105,9 @@ class Booking(models.Model):
                 condition=Q(status=BookingStatus.CONFIRMED),
                 name="booking_confirmed_stay_gist",
             ),
+            # "Which confirmed stays touch these nights, at any place?" for the stay search: the
+            # index above needs the accommodation first, and scans slowly without it.
+            GistIndex(StayRange(), condition=Q(status=BookingStatus.CONFIRMED), name="booking_confirmed_range_gist"),
             models.Index(fields=["status", "start_date"], name="booking_status_start"),
         ]
 

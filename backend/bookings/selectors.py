@@ -14,8 +14,7 @@ from itertools import accumulate
 
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateRange
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from booking_graph.domain import get_or_not_found
@@ -271,41 +270,45 @@ class StayOffer:
         return self.nightly_price * self.nights
 
 
-# Most confirmed bookings on any one night of [start, end) at the outer query's accommodation.
-# Correlated on catalog_accommodation.id, so each candidate costs one probe of the GiST index
-# booking_confirmed_stay_gist (accommodation_id =, stay range &&) and a sweep over the few stays
-# it returns: +1 on each stay's first night in the window, -1 on its check-out day; the running
-# sum per day is the occupancy, its maximum the peak. All candidates in one statement.
-_PEAK_OCCUPANCY_SQL = """
-SELECT COALESCE(MAX(level), 0) FROM (
-    SELECT SUM(SUM(event.delta)) OVER (ORDER BY event.day) AS level
-    FROM bookings_booking AS stay
-    CROSS JOIN LATERAL (VALUES (GREATEST(stay.start_date, %s), 1), (stay.end_date, -1)) AS event(day, delta)
-    WHERE stay.accommodation_id = "catalog_accommodation"."id"
-      AND stay.status = %s
-      AND daterange(stay.start_date, stay.end_date, '[)') && daterange(%s, %s, '[)')
-    GROUP BY event.day
-) AS levels
+# One statement for the whole search. `peaks`: the confirmed stays touching [check_in, check_out)
+# at any place, read through the range GiST index (booking_confirmed_range_gist), become +1 on
+# their first night in the window and -1 on their check-out day; the running sum per place and
+# day is the occupancy, its maximum the place's peak. The candidates (guests fit one booking,
+# filters) are joined to their peak; free units = capacity - peak; cheapest first, one page.
+_SEARCH_SQL = """
+WITH peaks AS (
+    SELECT accommodation_id, MAX(level) AS peak FROM (
+        SELECT stay.accommodation_id,
+               SUM(SUM(event.delta)) OVER (PARTITION BY stay.accommodation_id ORDER BY event.day) AS level
+        FROM bookings_booking AS stay
+        CROSS JOIN LATERAL (VALUES (GREATEST(stay.start_date, %(check_in)s), 1), (stay.end_date, -1))
+            AS event(day, delta)
+        WHERE stay.status = %(confirmed)s
+          AND daterange(stay.start_date, stay.end_date, '[)') && daterange(%(check_in)s, %(check_out)s, '[)')
+        GROUP BY stay.accommodation_id, event.day
+    ) AS levels
+    GROUP BY accommodation_id
+),
+candidates AS (
+    SELECT place.id, place.price,
+           CASE WHEN place.kind = %(hotel)s THEN hotel.rooms ELSE 1 END AS units
+    FROM catalog_accommodation AS place
+    LEFT JOIN catalog_hotel AS hotel ON hotel.accommodation_ptr_id = place.id
+    LEFT JOIN catalog_apartment AS apartment ON apartment.accommodation_ptr_id = place.id
+    WHERE ((place.kind = %(hotel)s AND hotel.max_guests_per_room >= %(guests)s)
+           OR (place.kind = %(apartment)s AND apartment.max_guests >= %(guests)s))
+      {filters}
+)
+SELECT candidates.id, candidates.units - COALESCE(peaks.peak, 0) AS free_units
+FROM candidates LEFT JOIN peaks ON peaks.accommodation_id = candidates.id
+WHERE candidates.units - COALESCE(peaks.peak, 0) > 0
+ORDER BY candidates.price, candidates.id
+LIMIT %(limit)s OFFSET %(offset)s
 """
-
-
-def peak_occupancy_of_each(*, start: datetime.date, end: datetime.date) -> RawSQL:
-    """An expression for Accommodation querysets: the peak occupancy of each row over [start, end)."""
-    return RawSQL(
-        _PEAK_OCCUPANCY_SQL, (start, BookingStatus.CONFIRMED.value, start, end), output_field=IntegerField()
-    )
-
-
-def _units_of_each() -> Case:
-    """Rooms for a hotel row, 1 for an apartment (the join is the one select_subclasses made)."""
-    return Case(When(kind=AccommodationKind.HOTEL, then=F("hotel__rooms")), default=Value(1), output_field=IntegerField())
-
-
-def _takes_guests(guests: int) -> Q:
-    """One booking's guest limit: a hotel room's or the whole apartment's."""
-    return Q(kind=AccommodationKind.HOTEL, hotel__max_guests_per_room__gte=guests) | Q(
-        kind=AccommodationKind.APARTMENT, apartment__max_guests__gte=guests
-    )
+# Case-insensitive substring without LIKE, so % and _ in the client's text are plain characters.
+_LOCATION_FILTER = "AND strpos(upper(place.location), upper(%(location)s)) > 0"
+_KIND_FILTER = "AND place.kind = %(kind)s"
+_PRICE_FILTER = "AND place.price <= %(max_nightly_price)s"
 
 
 def search_stays(
@@ -320,32 +323,35 @@ def search_stays(
     limit: int,
 ) -> list[StayOffer]:
     """The accommodations where `guests` fit one booking and every night of [check_in, check_out)
-    has a free unit, cheapest stay first (then by id), one page of them, in one SQL statement.
+    has a free unit, cheapest stay first (then by id), one page of them.
     Filters: location (case-insensitive substring), kind, nightly price. The arguments are
-    checked by services.search_stays, which callers use."""
+    checked by services.search_stays, which callers use. Two SQL statements, whatever the data."""
     if limit <= 0:
         return []
-    places = Accommodation.objects.select_subclasses().filter(_takes_guests(guests))
-    if location:
-        places = places.filter(location__icontains=location)
-    if kind:
-        places = places.filter(kind=kind)
-    if max_nightly_price is not None:
-        places = places.filter(price__lte=max_nightly_price)
-    places = (
-        places.annotate(free_units=_units_of_each() - peak_occupancy_of_each(start=check_in, end=check_out))
-        .filter(free_units__gt=0)
-        # nights are the same for every offer, so the nightly price orders the totals
-        .order_by("price", "id")[offset : offset + limit]
-    )
+    filters = [
+        sql
+        for sql, given in ((_LOCATION_FILTER, location), (_KIND_FILTER, kind), (_PRICE_FILTER, max_nightly_price))
+        if given is not None and given != ""
+    ]
+    params = {
+        "check_in": check_in, "check_out": check_out, "guests": guests, "confirmed": BookingStatus.CONFIRMED.value,
+        "hotel": AccommodationKind.HOTEL.value, "apartment": AccommodationKind.APARTMENT.value,
+        "location": location, "kind": AccommodationKind(kind).value if kind else None,
+        "max_nightly_price": max_nightly_price, "limit": limit, "offset": offset,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SEARCH_SQL.format(filters="\n      ".join(filters)), params)
+        page = cursor.fetchall()
+    # The concrete Hotel/Apartment rows of the page: a second statement, one page long.
+    places = Accommodation.objects.select_subclasses().in_bulk([place_id for place_id, _ in page])
     return [
         StayOffer(
-            accommodation=place,
+            accommodation=places[place_id],
             check_in=check_in,
             check_out=check_out,
             guests=guests,
-            nightly_price=place.price,
-            free_units=place.free_units,
+            nightly_price=places[place_id].price,
+            free_units=free_units,
         )
-        for place in places
+        for place_id, free_units in page
     ]

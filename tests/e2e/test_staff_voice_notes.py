@@ -143,3 +143,53 @@ def test_record_send_and_read_the_transcript_live(staff_user, booking, media, tm
     assert corrected == "Baby cot for the family, Friday" and machine == f"Machine transcript: {note.transcript}"
     assert note.edited_by == staff_user and note.edited_transcript == corrected
     assert (tmp_path / "staff_voice_notes.png").stat().st_size > 0
+
+
+def press(browser: Browser, key: str, code: int, text: str = "") -> None:
+    for kind in ("keyDown", "keyUp"):
+        browser.call("Input.dispatchKeyEvent", type=kind, key=key, code=key, windowsVirtualKeyCode=code,
+                     **({"text": text} if text and kind == "keyDown" else {}))
+
+
+def tab_to(browser: Browser, condition: str, limit: int = 25) -> None:
+    """Press Tab until `condition` (on document.activeElement) holds: the control is reachable by keyboard."""
+    for _ in range(limit):
+        if browser.evaluate(f"(el => !!el && ({condition}))(document.activeElement)"):
+            return
+        press(browser, "Tab", 9)
+    raise AssertionError(f"never reached by Tab: {condition}")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_binary() is None, reason="Debian's chromium is not installed (scripts/install_chromium.sh)")
+@pytest.mark.django_db(transaction=True)
+def test_the_page_works_with_the_keyboard_alone(staff_user, booking, make_hotel, day):
+    other = booking_services.create_booking(
+        accommodation_id=make_hotel(name="Hotel Keyboard").pk, start_date=day(2), end_date=day(3),
+        guest_name="Grace Hopper",
+    )
+    server = AsgiServer()
+    browser = Browser()
+    try:
+        name, value = session_cookie(staff_user).split("=", 1)
+        browser.call("Network.enable")
+        browser.call("Network.setCookie", name=name, value=value, url=server.url, httpOnly=True)
+        browser.call("Page.navigate", url=server.url + PAGE)
+        browser.wait_for("document.querySelectorAll('[data-booking-id]').length === 2")
+
+        tab_to(browser, "el.id === 'guest'")
+        browser.call("Input.insertText", text="hopper")
+        press(browser, "Enter", 13, "\r")  # submits the search form
+        browser.wait_for("document.querySelectorAll('[data-booking-id]').length === 1")
+        tab_to(browser, f"el.dataset.bookingId === '{other.pk}'")
+        press(browser, "Enter", 13, "\r")
+        browser.wait_for("document.activeElement.id === 'booking-title'")  # focus follows the choice
+        title = browser.evaluate("document.activeElement.textContent")
+        tab_to(browser, "el.id === 'record'")
+        focus_visible = browser.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    finally:
+        browser.close()
+        server.stop()
+
+    assert title == "Grace Hopper at Hotel Keyboard"
+    assert focus_visible == "solid"  # the focused control is outlined

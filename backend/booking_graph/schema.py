@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 from graphql import GraphQLError
 from strawberry.utils.logging import StrawberryLogger
 from strawberry.tools import merge_types
@@ -11,7 +12,7 @@ from strawberry.tools import merge_types
 from booking_graph.graphql import auth as auth_schema
 from booking_graph.graphql.errors import DomainErrorExecutionContext
 from booking_graph.graphql.observability import OperationMetrics
-from booking_graph.graphql.optimizer import InheritanceAwareOptimizer
+from booking_graph.graphql.optimizer import CachedNameConverter, InheritanceAwareOptimizer
 from booking_graph.graphql.plain_columns import read_plain_columns_directly
 from booking_graph.graphql.scalars import SCALAR_OVERRIDES, InvalidValueCodes
 from booking_graph.graphql.security import is_client_error, security_extensions
@@ -72,5 +73,6 @@ schema = BookingGraphSchema(
     scalar_overrides=SCALAR_OVERRIDES,
     # Domain errors raised in query resolvers become GraphQL errors with their code, here only.
     execution_context_class=DomainErrorExecutionContext,
+    config=StrawberryConfig(name_converter=CachedNameConverter()),
 )
 read_plain_columns_directly(schema)

@@ -11,9 +11,12 @@ Upstream work on this: strawberry-graphql/strawberry-django#808 (open).
 """
 from __future__ import annotations
 
+import functools
+
 from django.db.models import Prefetch, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.name_converter import NameConverter
 from strawberry_django.optimizer import DjangoOptimizerExtension
 from strawberry_django.utils.inspect import is_inheritance_qs
 
@@ -96,3 +99,13 @@ class InheritanceAwareOptimizer(DjangoOptimizerExtension):
 
     def optimize(self, qs, info, *, store=None):
         return merge_inherited_prefetches(super().optimize(qs, info, store=store))
+
+
+class CachedNameConverter(NameConverter):
+    """strawberry-django's optimizer finds a selected field by converting the name of every field of
+    the type until one matches, for each selection of each request (some 200 snake_case -> camelCase
+    conversions for a catalog page of 20). The conversion depends on the name alone."""
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one converter per schema, kept for the process
+    def apply_naming_config(self, name: str) -> str:
+        return super().apply_naming_config(name)

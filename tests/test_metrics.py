@@ -101,6 +101,21 @@ def test_bookings_created_and_refused_by_code(client, gql, make_apartment, day):
     assert (value(after, created) - value(before, created), value(after, refused) - value(before, refused)) == (1, 1)
 
 
+def test_a_retry_with_the_same_idempotency_key_is_not_counted_again(client, gql, make_hotel, day):
+    hotel = make_hotel(rooms=5)
+    data = {
+        "accommodation": str(hotel.pk), "startDate": str(day(1)), "endDate": str(day(3)), "guestName": "Ada",
+        "idempotencyKey": "metrics-retry",
+    }
+    created = 'booking_graph_bookings_created_total{kind="hotel"}'
+    before = value(scrape(client), created)
+
+    for _ in range(3):
+        assert gql(CREATE, {"data": data}).data["createBooking"]["__typename"] == "Booking"
+
+    assert value(scrape(client), created) - before == 1
+
+
 def test_rate_limit_refusals_are_counted(client, settings, make_hotel):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "public_read": "1/m"}
     reader = GraphQLClient(Client(REMOTE_ADDR="192.0.2.50"))

@@ -183,5 +183,6 @@ def counted_booking(create):
         for error in errors:
             BOOKINGS_REFUSED.labels(str(error.code or "invalid")).inc()
         raise
-    BOOKINGS_CREATED.labels("apartment" if booking.exclusive else "hotel").inc()
+    if not booking.replayed:  # a retry with the same idempotency key made nothing new
+        BOOKINGS_CREATED.labels("apartment" if booking.exclusive else "hotel").inc()
     return booking

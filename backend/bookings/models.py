@@ -111,6 +111,9 @@ class Booking(models.Model):
             models.Index(fields=["status", "start_date"], name="booking_status_start"),
         ]
 
+    # Set on the instance create_booking returns for a retried idempotency key (never stored).
+    replayed = False
+
     def __str__(self) -> str:
         return f"{self.guest_name}: {self.start_date} → {self.end_date} ({self.status})"
 

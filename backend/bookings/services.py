@@ -267,6 +267,7 @@ def _replay(key: str, fingerprint: str) -> Booking | None:
             BookingErrorCode.IDEMPOTENCY_KEY_REUSED,
         )
     logger.info("booking.replayed", extra={"booking_id": earlier.pk, "accommodation_id": earlier.accommodation_id})
+    earlier.replayed = True  # not a new booking: callers that count bookings made skip it
     return earlier
 
 

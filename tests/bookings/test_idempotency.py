@@ -38,6 +38,7 @@ class TestKeys:
 
         assert again.pk == first.pk
         assert Booking.objects.count() == 1
+        assert (first.replayed, again.replayed) == (False, True)  # what a metric of bookings made goes by
 
     def test_the_guest_name_is_compared_as_stored(self, make_hotel, day):
         hotel = make_hotel(rooms=5)

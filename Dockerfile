@@ -13,6 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     DEBUG=0 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
     PORT=8006
 # pg_isready for the entrypoint; the Python wheels (psycopg binary, av, ctranslate2, onnxruntime) bundle their libraries.
 RUN apt-get update \

@@ -9,4 +9,8 @@ fi
 if [ "${SEED_DEMO:-0}" = "1" ]; then
   python manage.py seed_demo --if-empty
 fi
+if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+  # Metrics of this container's processes only (uvicorn workers, or the worker's processes).
+  rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+fi
 exec "$@"

@@ -14,9 +14,12 @@ from django.conf import settings
 
 os.environ["dramatiq_prom_host"] = settings.WORKER_METRICS_HOST
 os.environ["dramatiq_prom_port"] = str(settings.WORKER_METRICS_PORT)
-# One folder per port: the worker processes of one `rundramatiq` share it (multiprocess mode).
+# The worker processes of one `rundramatiq` share a folder (prometheus-client's multiprocess mode):
+# PROMETHEUS_MULTIPROC_DIR when the deployment sets one (the image does), else one per port.
 os.environ.setdefault(
-    "dramatiq_prom_db", os.path.join(tempfile.gettempdir(), f"booking-graph-worker-metrics-{settings.WORKER_METRICS_PORT}")
+    "dramatiq_prom_db",
+    os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    or os.path.join(tempfile.gettempdir(), f"booking-graph-worker-metrics-{settings.WORKER_METRICS_PORT}"),
 )
 
 from dramatiq.middleware.prometheus import Prometheus  # noqa: E402  (reads the variables above)

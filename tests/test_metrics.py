@@ -166,3 +166,16 @@ def test_registering_the_state_collector_reads_nothing(db):
         CollectorRegistry(auto_describe=True).register(StateCollector())  # as the global REGISTRY
 
     assert captured.captured_queries == []
+
+
+def test_prometheus_may_scrape_the_pod_address_over_plain_http(settings, db):
+    """Like the probes: answered before the host check and the HTTPS redirect."""
+    settings.ALLOWED_HOSTS = ["api.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.METRICS_ALLOWED_NETWORKS = ["10.0.0.0/8"]
+    scraper = Client(REMOTE_ADDR="10.0.0.9")
+
+    response = scraper.get("/metrics", HTTP_HOST="10.1.2.3:8006")
+
+    assert response.status_code == 200
+    assert b"booking_graph_graphql_operations_total" in response.content

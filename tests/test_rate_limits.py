@@ -147,6 +147,20 @@ class TestPublicReads:
         assert client(window).status_code == 200
         assert client(query).errors[0]["extensions"]["code"] == "rate_limited"
 
+    def test_search_stays_spends_the_read_budget(self, limits, make_apartment, day):
+        limits(public_read="2/m")
+        make_apartment()
+        client = client_from("192.0.2.1")
+        search = '{ searchStays(checkIn: "%s", checkOut: "%s") { nights } }' % (day(1), day(3))
+
+        assert client(search).data["searchStays"] == [{"nights": 2}]
+        assert client(CATALOG).status_code == 200
+        refused = client(search)
+
+        assert (refused.status_code, refused.errors[0]["extensions"]["code"]) == (429, "rate_limited")
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert client_from("192.0.2.2")(search).data["searchStays"] == [{"nights": 2}]
+
     def test_staff_reads_are_not_limited(self, limits, staff_gql, make_hotel):
         limits(public_read="1/m")
         make_hotel()

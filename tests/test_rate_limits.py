@@ -161,6 +161,20 @@ class TestPublicReads:
         assert int(refused.headers["Retry-After"]) >= 1
         assert client_from("192.0.2.2")(search).data["searchStays"] == [{"nights": 2}]
 
+    def test_single_reads_spend_it_too_and_keep_their_200(self, limits, make_hotel):
+        limits(public_read="1/m")
+        hotel = make_hotel()
+        client = client_from("192.0.2.1")
+        query = '{ hotel(id: "%s") { name } }' % hotel.pk
+
+        assert client(query).data == {"hotel": {"name": "Hotel Adlon"}}
+        refused = client(query)
+
+        # A nullable field: the answer is partial (null + error), so 200 with Retry-After, not 429.
+        assert refused.status_code == 200 and refused.body["data"] == {"hotel": None}
+        assert refused.errors[0]["extensions"]["code"] == "rate_limited"
+        assert int(refused.headers["Retry-After"]) >= 1
+
     def test_staff_reads_are_not_limited(self, limits, staff_gql, make_hotel):
         limits(public_read="1/m")
         make_hotel()

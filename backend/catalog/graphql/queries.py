@@ -34,14 +34,14 @@ class Query:
         filters=ApartmentFilter, ordering=ApartmentOrder, extensions=[public_read_limit()]
     )
 
-    @strawberry_django.field
+    @strawberry_django.field(extensions=[public_read_limit()])
     def accommodation(self, id: strawberry.ID) -> AccommodationType | None:
         return find_or_none(models.Accommodation.objects.select_subclasses(), id)
 
-    @strawberry_django.field
+    @strawberry_django.field(extensions=[public_read_limit()])
     def hotel(self, id: strawberry.ID) -> HotelType | None:
         return find_or_none(models.Hotel.objects.all(), id)
 
-    @strawberry_django.field
+    @strawberry_django.field(extensions=[public_read_limit()])
     def apartment(self, id: strawberry.ID) -> ApartmentType | None:
         return find_or_none(models.Apartment.objects.all(), id)

@@ -362,6 +362,8 @@ RATE_LIMITS = {
     "voice_upload": env.str("RATE_LIMIT_VOICE_UPLOAD", "60/h"),
     # Anonymous catalog, availability and search reads per client address (scraping).
     "public_read": env.str("RATE_LIMIT_PUBLIC_READ", "600/m"),
+    # AssemblyAI webhook calls per address, before the secret is checked (secret guessing, floods).
+    "webhook": env.str("RATE_LIMIT_WEBHOOK", "300/m"),
 }
 for _scope, _rate in RATE_LIMITS.items():
     if _rate != "off" and not re.fullmatch(r"[1-9]\d*/\d*[smhd]", _rate):

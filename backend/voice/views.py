@@ -15,6 +15,8 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
+from booking_graph.graphql import ratelimits
+from booking_graph.graphql.errors import RequestErrorCode
 from bookings.selectors import today
 
 from . import services
@@ -80,6 +82,12 @@ def assemblyai_webhook(request: HttpRequest) -> JsonResponse:
     match; the transcript is then fetched by id (the body is never trusted for the result)."""
     if not settings.ASSEMBLYAI_WEBHOOK_URL:
         return JsonResponse({"error": "Webhook mode is off (ASSEMBLYAI_WEBHOOK_URL is not set)."}, status=404)
+    try:  # before the secret check: guessing the secret is throttled too
+        ratelimits.check(request, scope="webhook", key=ratelimits.by_address(request, {}))
+    except ratelimits.RateLimited as refused:
+        response = JsonResponse({"error": str(refused), "code": RequestErrorCode.RATE_LIMITED}, status=429)
+        response["Retry-After"] = str(refused.retry_after)
+        return response
     secret = request.headers.get(WEBHOOK_SECRET_HEADER, "")
     if not constant_time_compare(secret, settings.ASSEMBLYAI_WEBHOOK_SECRET):
         logger.warning("voice_note.webhook_refused", extra={"reason": "bad secret"})

@@ -219,3 +219,22 @@ def test_recovery_sweep_leaves_a_note_awaiting_its_webhook_until_the_lookups_are
     assert recover_transcriptions().requeued_stalled == 1
     waiting_note.refresh_from_db()
     assert waiting_note.status == TranscriptionStatus.PENDING
+
+
+@pytest.mark.django_db
+def test_webhook_calls_are_rate_limited_per_address_before_the_secret_check(webhook_settings, waiting_note,
+                                                                            settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "webhook": "2/m"}
+    guesses = [post_webhook({"transcript_id": "job-123", "status": "completed"}, secret=f"guess-{n}")
+               for n in range(2)]
+
+    refused = post_webhook({"transcript_id": "job-123", "status": "completed"})  # even with the right secret
+
+    assert [g.status_code for g in guesses] == [401, 401]
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    waiting_note.refresh_from_db()
+    assert waiting_note.status == TranscriptionStatus.PROCESSING
+    other = Client(REMOTE_ADDR="198.51.100.4").post(
+        URL, json.dumps({"transcript_id": "job-999"}), content_type="application/json", headers={"X-Test": "1"})
+    assert other.status_code == 401  # another address still reaches the secret check

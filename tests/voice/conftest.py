@@ -41,6 +41,10 @@ def broker():
 @pytest.fixture
 def worker(broker):
     """A real Dramatiq worker thread consuming from Redis, like `rundramatiq` does."""
+    # A worker consumes the queues declared when it starts: declare the actors' `voice` queue
+    # (services send messages by name and no longer import the tasks module themselves).
+    import voice.tasks  # noqa: F401
+
     running = Worker(broker, worker_timeout=100, worker_threads=1)
     running.start()
     yield running

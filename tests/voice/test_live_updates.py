@@ -24,6 +24,15 @@ subscription($booking: ID!) {
 """
 
 
+@pytest.fixture(autouse=True)
+def fresh_channel_layer():
+    """No group left over from an earlier run: `wait_until_subscribed` must see this test's subscriber."""
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    client = redis.Redis.from_url(config["hosts"][0])
+    for key in client.scan_iter(match=f"{config['prefix']}:group:*"):
+        client.delete(key)
+
+
 @pytest.fixture
 def scripted(settings):
     settings.VOICE_TRANSCRIBER = "scripted_transcriber.ScriptedTranscriber"

@@ -38,4 +38,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8006'), timeout=4)"
 ENTRYPOINT ["docker/entrypoint.sh"]
 # ASGI: HTTP and the GraphQL subscription WebSocket on one port.
-CMD ["sh", "-c", "uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-3} --proxy-headers"]
+CMD ["sh", "-c", "uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-3} --no-proxy-headers"]

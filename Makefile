@@ -67,7 +67,7 @@ worker: $(VENV)/.installed
 	$(MANAGE) rundramatiq --processes 1 --threads 2
 
 web: $(VENV)/.installed
-	$(VENV)/bin/uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port $(PORT) --reload --reload-dir backend
+	$(VENV)/bin/uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port $(PORT) --no-proxy-headers --reload --reload-dir backend
 
 bench: install-dev services
 	$(PIP) install --quiet --no-deps -r requirements-bench.txt

@@ -30,5 +30,5 @@ echo "  Worker        Dramatiq, pid $WORKER (transcribes voice notes)"
 echo
 
 # ASGI (uvicorn): HTTP and the GraphQL subscription WebSocket; reloads when backend/ changes.
-.venv/bin/uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port "$PORT" \
+.venv/bin/uvicorn booking_graph.asgi:application --app-dir backend --host 0.0.0.0 --port "$PORT" --no-proxy-headers \
   --reload --reload-dir backend

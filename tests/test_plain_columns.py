@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from booking_graph.graphql.plain_columns import read_plain_columns_directly
+from booking_graph.graphql.plain_columns import read_plain_columns_directly, read_staff_lists_directly
 from booking_graph.schema import schema
 from catalog.models import Hotel
 
@@ -57,3 +57,54 @@ def test_a_deferred_column_is_still_read(gql, make_hotel):
     row = Hotel.objects.only("id").get(pk=hotel.pk)
 
     assert resolver_of("Hotel", "name")(row, None) == "Deferred"
+
+
+STAFF_LISTS = [("Hotel", "bookings"), ("Apartment", "bookings"), ("Accommodation", "bookings"), ("Booking", "voiceNotes")]
+PAGE = "{ accommodations { id bookings { id guestName voiceNotes { id } } } }"
+
+
+@pytest.mark.parametrize(("type_name", "field_name"), STAFF_LISTS)
+def test_staff_only_lists_get_the_prefetched_fast_path_once(type_name, field_name):
+    assert "_staff_list_reader" in resolver_of(type_name, field_name).__qualname__
+    assert read_staff_lists_directly(schema) == 0  # applying it again wraps nothing twice
+
+
+@pytest.fixture
+def place_with_a_booking(make_hotel, day):
+    from bookings import services
+
+    hotel = make_hotel()
+    booking = services.create_booking(accommodation_id=hotel.pk, start_date=day(1), end_date=day(2), guest_name="Ada")
+    return hotel, booking
+
+
+def test_staff_read_the_prefetched_lists(staff_gql, place_with_a_booking):
+    hotel, booking = place_with_a_booking
+
+    assert staff_gql(PAGE).data == {"accommodations": [
+        {"id": str(hotel.pk), "bookings": [{"id": str(booking.pk), "guestName": "Ada", "voiceNotes": []}]}
+    ]}
+
+
+@pytest.mark.parametrize("client", ["gql", "user_gql"])
+def test_the_fast_path_refuses_anonymous_and_non_staff_as_is_staff_does(request, client, place_with_a_booking):
+    response = request.getfixturevalue(client)(PAGE)
+
+    assert response.status_code == 200
+    assert [e["message"] for e in response.errors] == ["User is not a staff member."]
+    assert response.body["data"] is None
+
+
+def test_the_staff_decision_follows_the_user_of_the_request(staff_user, plain_user, place_with_a_booking):
+    """The decision is cached on the request for its user; another user on the same request decides anew."""
+    from types import SimpleNamespace
+
+    from booking_graph.graphql.plain_columns import _staff_decided_once
+
+    request = SimpleNamespace(user=staff_user)
+    info = SimpleNamespace(context=SimpleNamespace(request=request))
+    assert _staff_decided_once(info) is True
+    request.user = plain_user
+    assert _staff_decided_once(info) is False
+    request.user = None
+    assert _staff_decided_once(info) is False

@@ -13,7 +13,7 @@ from booking_graph.graphql import auth as auth_schema
 from booking_graph.graphql.errors import DomainErrorExecutionContext
 from booking_graph.graphql.observability import OperationMetrics
 from booking_graph.graphql.optimizer import CachedNameConverter, InheritanceAwareOptimizer
-from booking_graph.graphql.plain_columns import read_plain_columns_directly
+from booking_graph.graphql.plain_columns import read_plain_columns_directly, read_staff_lists_directly
 from booking_graph.graphql.scalars import SCALAR_OVERRIDES, InvalidValueCodes
 from booking_graph.graphql.security import is_client_error, security_extensions
 from bookings.graphql import mutations as booking_mutations
@@ -76,3 +76,4 @@ schema = BookingGraphSchema(
     config=StrawberryConfig(name_converter=CachedNameConverter()),
 )
 read_plain_columns_directly(schema)
+read_staff_lists_directly(schema)

@@ -14,11 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import LazyObject, empty
 from graphql import GraphQLInterfaceType, GraphQLObjectType
 from strawberry.schema.schema import Schema
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry_django.fields.base import StrawberryDjangoFieldBase
+from strawberry_django.optimizer import is_optimized_by_prefetching
+from strawberry_django.permissions import IsStaff
 from strawberry_django.utils.typing import get_django_definition
 
 
@@ -63,5 +67,87 @@ def read_plain_columns_directly(schema: Schema) -> int:
                 continue
             graphql_field = graphql_type.fields[schema.config.name_converter.from_field(field)]
             graphql_field.resolve = _attribute_reader(attname)
+            count += 1
+    return count
+
+
+# --- Staff-only lists already prefetched -------------------------------------------------
+# The staff page of 100 has 600 `bookings` / `voiceNotes` fields behind IsStaff. Each ran the
+# extension chain (user lookup, IsStaff, strawberry-django's relation resolver, the queryset hook)
+# only to return the list the optimizer had already prefetched. The fast path below returns that
+# list when the request's user is staff, deciding is_staff once per request; any other case (not
+# staff, anonymous, nothing prefetched, a queryset not prepared by the optimizer, a user object not
+# loaded yet) goes through the original resolver, so refusals are exactly IsStaff's.
+
+_STAFF_DECISION = "_booking_graph_is_staff"
+
+
+def _staff_decided_once(info: Any) -> bool:
+    """True only when the request's (already loaded) user is authenticated and staff, as IsStaff decides."""
+    request = getattr(getattr(info, "context", None), "request", None)
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    if isinstance(user, LazyObject) and user._wrapped is empty:
+        return False  # loading it may need the database (async contexts): let IsStaff do it
+    cached = getattr(request, _STAFF_DECISION, None)
+    if cached is not None and cached[0] is user:
+        return cached[1]
+    decision = bool(user.is_authenticated and getattr(user, "is_staff", False))
+    setattr(request, _STAFF_DECISION, (user, decision))
+    return decision
+
+
+def _staff_list_reader(cache_name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    def read_staff_list(source: Any, info: Any, **kwargs: Any) -> Any:
+        prefetched = getattr(source, "_prefetched_objects_cache", None)
+        if prefetched:
+            rows = prefetched.get(cache_name)
+            if (
+                rows is not None
+                and rows._result_cache is not None
+                and is_optimized_by_prefetching(rows)
+                and _staff_decided_once(info)
+            ):
+                return rows._result_cache
+        return original(source, info, **kwargs)
+
+    return read_staff_list
+
+
+def _staff_only_reverse_list(field: Any, model: type) -> str | None:
+    """The prefetch cache name when the field is a bare reverse FK list behind IsStaff only, else None."""
+    if not isinstance(field, StrawberryDjangoFieldBase) or not field.is_relation or not field.is_list:
+        return None
+    if field.base_resolver is not None or field.permission_classes or field.arguments:
+        return None
+    if len(field.extensions) != 1 or type(field.extensions[0]) is not IsStaff:
+        return None
+    descriptor = getattr(model, field.django_name or field.python_name, None)
+    if type(descriptor) is not ReverseManyToOneDescriptor:
+        return None
+    return descriptor.field.remote_field.cache_name
+
+
+def read_staff_lists_directly(schema: Schema) -> int:
+    """Give every staff-only reverse list of every model type the prefetched fast path; returns how many."""
+    count = 0
+    for concrete in schema.schema_converter.type_map.values():
+        definition, graphql_type = concrete.definition, concrete.implementation
+        if not isinstance(definition, StrawberryObjectDefinition):
+            continue
+        if not isinstance(graphql_type, (GraphQLObjectType, GraphQLInterfaceType)):
+            continue
+        django_definition = get_django_definition(definition.origin)
+        if django_definition is None:
+            continue
+        for field in definition.fields:
+            cache_name = _staff_only_reverse_list(field, django_definition.model)
+            if cache_name is None:
+                continue
+            graphql_field = graphql_type.fields[schema.config.name_converter.from_field(field)]
+            if getattr(graphql_field.resolve, "__qualname__", "").startswith("_staff_list_reader"):
+                continue  # already applied
+            graphql_field.resolve = _staff_list_reader(cache_name, graphql_field.resolve)
             count += 1
     return count

@@ -69,9 +69,11 @@ def probe(file: BinaryIO | str) -> AudioInfo:
             if not container.streams.audio:
                 raise UndecodableAudio("no audio stream")
             stream = container.streams.audio[0]
-            seconds = 0.0
+            # Whole samples per rate, divided once: adding per-frame floats gave 3.7900000000000027 s.
+            samples_per_rate: dict[int, int] = {}
             for frame in container.decode(stream):
-                seconds += frame.samples / frame.sample_rate
+                samples_per_rate[frame.sample_rate] = samples_per_rate.get(frame.sample_rate, 0) + frame.samples
+            seconds = sum(samples / rate for rate, samples in samples_per_rate.items())
             codec = stream.codec_context.name
             sample_rate = stream.codec_context.sample_rate
             channels = stream.codec_context.channels

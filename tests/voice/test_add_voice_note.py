@@ -167,3 +167,14 @@ def test_bad_fixture_files_are_refused(staff_gql, booking, filename, code):
 
     assert refusal_codes(multipart_upload(staff_gql, booking_id=booking.pk, filename=filename, content=content)) == [code]
     assert VoiceNote.objects.count() == 0 and stored_files() == []
+
+
+@pytest.mark.parametrize("samples, rate", [(60640, 16000), (44100 * 3 + 7, 44100), (1, 8000)])
+def test_duration_is_the_sample_count_over_the_rate(samples, rate):
+    """No float drift from adding frame by frame: 60,640 samples at 16 kHz are 3.79 s, not 3.7900000000000027."""
+    import io
+
+    from voice.audio import probe
+
+    wav = make_wav(seconds=samples / rate, rate=rate)
+    assert probe(io.BytesIO(wav)).duration_seconds == samples / rate

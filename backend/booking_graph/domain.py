@@ -14,6 +14,7 @@ import enum
 from typing import TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 
 ModelT = TypeVar("ModelT", bound=models.Model)
@@ -27,10 +28,28 @@ class CommonErrorCode(enum.StrEnum):
     INVALID = "invalid"
     BLANK = "blank"
     MAX_LENGTH = "max_length"
+    NULL_CHARACTERS_NOT_ALLOWED = "null_characters_not_allowed"
 
 
 def field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
+
+
+def refuse_null_characters(instance: models.Model) -> None:
+    """PostgreSQL text cannot hold U+0000 (psycopg raises on save): every text field of the row is
+    checked with the validator Django's form fields (the admin's included) already use, so a
+    service refuses what the admin refuses, with the same message and code."""
+    validate = ProhibitNullCharactersValidator(code=CommonErrorCode.NULL_CHARACTERS_NOT_ALLOWED)
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(field, (models.CharField, models.TextField)) and isinstance(value, str):
+            try:
+                validate(value)
+            except ValidationError as exc:
+                errors[field.name] = exc
+    if errors:
+        raise ValidationError(errors)
 
 
 def parse_pk(value: object, *, field: str = "id", label: str = "object") -> int:

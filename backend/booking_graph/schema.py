@@ -10,11 +10,15 @@ from strawberry.utils.logging import StrawberryLogger
 from strawberry.tools import merge_types
 
 from booking_graph.graphql import auth as auth_schema
-from booking_graph.graphql.errors import DomainErrorExecutionContext
 from booking_graph.graphql.observability import OperationMetrics
 from booking_graph.graphql.optimizer import CachedNameConverter, InheritanceAwareOptimizer
 from booking_graph.graphql.plain_columns import read_plain_columns_directly, read_staff_lists_directly
-from booking_graph.graphql.scalars import SCALAR_OVERRIDES, InvalidValueCodes
+from booking_graph.graphql.scalars import (
+    SCALAR_OVERRIDES,
+    CheckedInputExecutionContext,
+    InvalidValueCodes,
+    guard_mutations,
+)
 from booking_graph.graphql.security import is_client_error, security_extensions
 from bookings.graphql import mutations as booking_mutations
 from bookings.graphql import queries as booking_queries
@@ -33,12 +37,12 @@ from voice.graphql import subscriptions as voice_subscriptions
 logger = logging.getLogger("booking_graph.graphql")
 
 Query = merge_types("Query", (catalog_queries.Query, booking_queries.Query, voice_queries.Query, auth_schema.Query))
-Mutation = merge_types("Mutation", (
+Mutation = guard_mutations(merge_types("Mutation", (
         catalog_mutations.Mutation,
         booking_mutations.Mutation,
         voice_mutations.Mutation,
         auth_schema.Mutation,
-    ))
+    )))
 
 class BookingGraphSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
@@ -71,8 +75,9 @@ schema = BookingGraphSchema(
     extensions=[OperationMetrics, InheritanceAwareOptimizer, InvalidValueCodes, *security_extensions()],
     # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
     scalar_overrides=SCALAR_OVERRIDES,
-    # Domain errors raised in query resolvers become GraphQL errors with their code, here only.
-    execution_context_class=DomainErrorExecutionContext,
+    # Domain errors raised in query resolvers become GraphQL errors with their code, here only;
+    # query variables carrying a NUL character are refused before execution (scalars.py).
+    execution_context_class=CheckedInputExecutionContext,
     config=StrawberryConfig(name_converter=CachedNameConverter()),
 )
 read_plain_columns_directly(schema)

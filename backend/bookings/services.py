@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found
+from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters
 from catalog.models import Accommodation, Hotel
 
 from . import selectors
@@ -133,7 +133,9 @@ def search_stays(
     if max_nightly_price is not None and not max_nightly_price.is_finite():
         raise field_error("max_nightly_price", "maxNightlyPrice must be a finite number.", CommonErrorCode.INVALID)
     if location and "\x00" in location:  # PostgreSQL text cannot hold it
-        raise field_error("location", "location cannot contain NUL characters.", CommonErrorCode.INVALID)
+        raise field_error(
+            "location", "location cannot contain NUL characters.", CommonErrorCode.NULL_CHARACTERS_NOT_ALLOWED
+        )
     if check_in < selectors.today():
         return []
     return selectors.search_stays(
@@ -225,6 +227,7 @@ def check_bookable(
 
 def _save(booking: Booking) -> None:
     """Insert/update, translating the apartment exclusion constraint into the friendly error."""
+    refuse_null_characters(booking)
     try:
         with transaction.atomic():
             booking.save()
@@ -240,7 +243,10 @@ def _clean_idempotency_key(key: str | None) -> str | None:
     if not key.strip():
         raise field_error("idempotency_key", "The idempotency key cannot be blank.", CommonErrorCode.BLANK)
     if "\x00" in key:  # PostgreSQL text cannot hold it
-        raise field_error("idempotency_key", "The idempotency key cannot contain NUL characters.", CommonErrorCode.INVALID)
+        raise field_error(
+            "idempotency_key", "The idempotency key cannot contain NUL characters.",
+            CommonErrorCode.NULL_CHARACTERS_NOT_ALLOWED,
+        )
     limit = Booking._meta.get_field("idempotency_key").max_length
     if len(key) > limit:
         raise field_error(

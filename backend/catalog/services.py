@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found
+from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters
 
 from .errors import CatalogErrorCode
 from .models import Accommodation, Apartment, Hotel
@@ -21,6 +21,7 @@ def _validate(instance: Accommodation) -> None:
     # full_clean gives field-level messages before the database constraints would fire.
     if isinstance(instance.name, str):
         instance.name = instance.name.strip()
+    refuse_null_characters(instance)
     instance.full_clean()
 
 

@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found
+from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters
 from bookings.models import Booking
 
 from . import audio as audio_formats
@@ -95,7 +95,7 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
         ) from exc
     try:
         with transaction.atomic():
-            note = VoiceNote.objects.create(
+            fields = dict(
                 booking=booking,
                 author=author if getattr(author, "is_authenticated", False) else None,
                 audio=stored_name,
@@ -104,6 +104,8 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
                 size_bytes=upload.size,
                 duration_seconds=accepted.duration_seconds,
             )
+            refuse_null_characters(VoiceNote(**fields))  # the file name is the client's text
+            note = VoiceNote.objects.create(**fields)
             logger.info(
                 "voice_note.created",
                 extra={**note.log_context, "key": stored_name, "bytes": note.size_bytes,
@@ -389,6 +391,7 @@ def edit_transcript(*, note_id: object, transcript: str, editor) -> VoiceNote:
     note.edited_transcript = text
     note.edited_by = editor
     note.edited_at = timezone.now()
+    refuse_null_characters(note)
     note.save(update_fields=["edited_transcript", "edited_by", "edited_at", "updated_at"])
     live.publish_change(note, event="edited")
     logger.info("voice_note.transcript_edited", extra={**note.log_context, "user_id": editor.pk, "chars": len(text)})

@@ -22,7 +22,7 @@ from strawberry.types import Info
 
 from booking_graph.graphql.errors import RequestErrorCode
 from booking_graph.graphql.csrf import csrf_failure, csrf_refusal_message
-from booking_graph.graphql.scalars import InvalidScalarValue
+from booking_graph.graphql.scalars import InvalidScalarValue, NoNulInStringLiterals
 
 
 def is_client_error(error: GraphQLError) -> bool:
@@ -61,7 +61,9 @@ def security_extensions() -> list:
     size = settings.GRAPHQL_DOCUMENT_CACHE_SIZE
     extensions = [
         lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        lambda: AddValidationRules(list(_limit_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES))),
+        lambda: AddValidationRules([
+            NoNulInStringLiterals, *_limit_rules(settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_ALIASES)
+        ]),
         lambda: ParserCache(maxsize=size),
         lambda: ValidationCache(maxsize=size),
     ]

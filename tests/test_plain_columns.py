@@ -108,3 +108,26 @@ def test_the_staff_decision_follows_the_user_of_the_request(staff_user, plain_us
     assert _staff_decided_once(info) is False
     request.user = None
     assert _staff_decided_once(info) is False
+
+
+def test_audio_url_is_read_directly_when_the_column_is_loaded_and_through_strawberry_otherwise(staff_user):
+    from types import SimpleNamespace
+
+    from django.test import RequestFactory
+
+    from voice.models import VoiceNote
+
+    resolve = resolver_of("VoiceNote", "audioUrl")
+    assert resolve.__qualname__.startswith("read_audio_url_directly")
+    request = RequestFactory().get("/graphql/")
+    info = SimpleNamespace(context=SimpleNamespace(request=request))
+    loaded = VoiceNote(pk=7, audio="voice/7.webm")
+    assert resolve(loaded, info) == "http://testserver/voice-notes/7/audio/"
+    assert resolve(VoiceNote(pk=8, audio=""), info) is None
+    from voice.graphql.types import read_audio_url_directly
+
+    calls = []
+    fallback = read_audio_url_directly(lambda root, info, **kwargs: calls.append(root) or "orig")
+    deferred = VoiceNote(pk=9)
+    del deferred.__dict__["audio"]  # as a row fetched without the column
+    assert fallback(deferred, info) == "orig" and calls == [deferred]

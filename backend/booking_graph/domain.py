@@ -35,19 +35,28 @@ def field_error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
+_refuse_null = ProhibitNullCharactersValidator(code=CommonErrorCode.NULL_CHARACTERS_NOT_ALLOWED)
+
+
+def refuse_null_in(*, field: str, value: str | None) -> None:
+    """PostgreSQL text cannot hold U+0000 (psycopg raises): refuse it on one field, with the
+    validator Django's form fields (the admin's included) already use, same message and code."""
+    if isinstance(value, str):
+        try:
+            _refuse_null(value)
+        except ValidationError as exc:
+            raise ValidationError({field: exc}) from None
+
+
 def refuse_null_characters(instance: models.Model) -> None:
-    """PostgreSQL text cannot hold U+0000 (psycopg raises on save): every text field of the row is
-    checked with the validator Django's form fields (the admin's included) already use, so a
-    service refuses what the admin refuses, with the same message and code."""
-    validate = ProhibitNullCharactersValidator(code=CommonErrorCode.NULL_CHARACTERS_NOT_ALLOWED)
+    """refuse_null_in for every text field of the row, all offending fields reported at once."""
     errors = {}
     for field in instance._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if isinstance(field, (models.CharField, models.TextField)) and isinstance(value, str):
+        if isinstance(field, (models.CharField, models.TextField)):
             try:
-                validate(value)
+                refuse_null_in(field=field.name, value=getattr(instance, field.attname))
             except ValidationError as exc:
-                errors[field.name] = exc
+                errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters
+from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters, refuse_null_in
 from catalog.models import Accommodation, Hotel
 
 from . import selectors
@@ -30,15 +30,17 @@ OVERLAP_CONSTRAINT = "booking_apartment_no_overlap"
 IDEMPOTENCY_CONSTRAINT = "booking_idempotency_key_unique"
 
 
-def validate_stay(*, start: datetime.date, end: datetime.date, allow_past_start: bool = False) -> None:
+def validate_stay(
+    *, start: datetime.date, end: datetime.date, allow_past_start: bool = False, end_field: str = "end_date"
+) -> None:
     if end <= start:
         raise field_error(
-            "end_date", "The check-out day must be after the check-in day (at least one night).",
+            end_field, "The check-out day must be after the check-in day (at least one night).",
             BookingErrorCode.INVALID_DATE_RANGE,
         )
     if not allow_past_start and start < selectors.today():
         raise field_error("start_date", "The check-in day cannot be in the past.", BookingErrorCode.DATE_IN_PAST)
-    validate_stay_length(start=start, end=end, field="end_date")
+    validate_stay_length(start=start, end=end, field=end_field)
 
 
 def validate_stay_length(*, start: datetime.date, end: datetime.date, field: str) -> None:
@@ -123,19 +125,12 @@ def search_stays(
 ) -> list[selectors.StayOffer]:
     """The places where create_booking(check_in, check_out, guests) would succeed now, priced.
     Bad arguments are errors; a check-in in the past is bookable nowhere, so it finds nothing."""
-    if check_out <= check_in:
-        raise field_error(
-            "check_out", "The check-out day must be after the check-in day (at least one night).",
-            BookingErrorCode.INVALID_DATE_RANGE,
-        )
-    validate_stay_length(start=check_in, end=check_out, field="check_out")
+    # A past check-in is not an error here: it finds nothing (below), as create_booking would refuse it.
+    validate_stay(start=check_in, end=check_out, allow_past_start=True, end_field="check_out")
     validate_guests(guests)
     if max_nightly_price is not None and not max_nightly_price.is_finite():
         raise field_error("max_nightly_price", "maxNightlyPrice must be a finite number.", CommonErrorCode.INVALID)
-    if location and "\x00" in location:  # PostgreSQL text cannot hold it
-        raise field_error(
-            "location", "location cannot contain NUL characters.", CommonErrorCode.NULL_CHARACTERS_NOT_ALLOWED
-        )
+    refuse_null_in(field="location", value=location)
     if check_in < selectors.today():
         return []
     return selectors.search_stays(
@@ -242,11 +237,7 @@ def _clean_idempotency_key(key: str | None) -> str | None:
         return None
     if not key.strip():
         raise field_error("idempotency_key", "The idempotency key cannot be blank.", CommonErrorCode.BLANK)
-    if "\x00" in key:  # PostgreSQL text cannot hold it
-        raise field_error(
-            "idempotency_key", "The idempotency key cannot contain NUL characters.",
-            CommonErrorCode.NULL_CHARACTERS_NOT_ALLOWED,
-        )
+    refuse_null_in(field="idempotency_key", value=key)
     limit = Booking._meta.get_field("idempotency_key").max_length
     if len(key) > limit:
         raise field_error(

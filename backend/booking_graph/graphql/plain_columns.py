@@ -49,9 +49,9 @@ def _plain_column(field: Any, model: type) -> str | None:
     return name
 
 
-def read_plain_columns_directly(schema: Schema) -> int:
-    """Give every plain column of every model type a direct resolver; returns how many."""
-    count = 0
+def _model_fields(schema: Schema):
+    """(strawberry field, its Django model, the built graphql-core field) for every field of every
+    model-backed object or interface type of the schema."""
     for concrete in schema.schema_converter.type_map.values():
         definition, graphql_type = concrete.definition, concrete.implementation
         if not isinstance(definition, StrawberryObjectDefinition):
@@ -62,10 +62,15 @@ def read_plain_columns_directly(schema: Schema) -> int:
         if django_definition is None:
             continue
         for field in definition.fields:
-            attname = _plain_column(field, django_definition.model)
-            if attname is None:
-                continue
-            graphql_field = graphql_type.fields[schema.config.name_converter.from_field(field)]
+            yield field, django_definition.model, graphql_type.fields[schema.config.name_converter.from_field(field)]
+
+
+def read_plain_columns_directly(schema: Schema) -> int:
+    """Give every plain column of every model type a direct resolver; returns how many."""
+    count = 0
+    for field, model, graphql_field in _model_fields(schema):
+        attname = _plain_column(field, model)
+        if attname is not None:
             graphql_field.resolve = _attribute_reader(attname)
             count += 1
     return count
@@ -132,22 +137,12 @@ def _staff_only_reverse_list(field: Any, model: type) -> str | None:
 def read_staff_lists_directly(schema: Schema) -> int:
     """Give every staff-only reverse list of every model type the prefetched fast path; returns how many."""
     count = 0
-    for concrete in schema.schema_converter.type_map.values():
-        definition, graphql_type = concrete.definition, concrete.implementation
-        if not isinstance(definition, StrawberryObjectDefinition):
+    for field, model, graphql_field in _model_fields(schema):
+        cache_name = _staff_only_reverse_list(field, model)
+        if cache_name is None:
             continue
-        if not isinstance(graphql_type, (GraphQLObjectType, GraphQLInterfaceType)):
-            continue
-        django_definition = get_django_definition(definition.origin)
-        if django_definition is None:
-            continue
-        for field in definition.fields:
-            cache_name = _staff_only_reverse_list(field, django_definition.model)
-            if cache_name is None:
-                continue
-            graphql_field = graphql_type.fields[schema.config.name_converter.from_field(field)]
-            if getattr(graphql_field.resolve, "__qualname__", "").startswith("_staff_list_reader"):
-                continue  # already applied
-            graphql_field.resolve = _staff_list_reader(cache_name, graphql_field.resolve)
-            count += 1
+        if getattr(graphql_field.resolve, "__qualname__", "").startswith("_staff_list_reader"):
+            continue  # already applied
+        graphql_field.resolve = _staff_list_reader(cache_name, graphql_field.resolve)
+        count += 1
     return count

@@ -18,9 +18,8 @@ from __future__ import annotations
 import datetime
 import json
 import random
-import time
 
-from _django import median, percentile, setup
+from _django import median, percentile, setup, timed
 
 setup()
 
@@ -81,16 +80,6 @@ def place_with(kind: str, stays) -> Accommodation:
     return place
 
 
-def timed(call, repeats: int = REPEATS) -> list[float]:
-    call()  # warm-up
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 def graphql_call(client: Client, query: str):
     def call():
         response = client.post("/graphql/", json.dumps({"query": query}), content_type="application/json")
@@ -115,10 +104,10 @@ def measure(kind: str, layout: str, count: int) -> dict:
         graphql_call(client, next_query)()
     answer = selectors.next_available_date(accommodation=place, date=start, nights=3)
     result = {
-        "next_gql": timed(graphql_call(client, next_query)),
-        "calendar_gql": timed(graphql_call(client, calendar_query)),
-        "next_selector": timed(lambda: selectors.next_available_date(accommodation=place, date=start, nights=3)),
-        "calendar_selector": timed(lambda: selectors.availability(accommodation=place, start=start, end=end)),
+        "next_gql": timed(repeats=REPEATS, call=graphql_call(client, next_query)),
+        "calendar_gql": timed(repeats=REPEATS, call=graphql_call(client, calendar_query)),
+        "next_selector": timed(repeats=REPEATS, call=lambda: selectors.next_available_date(accommodation=place, date=start, nights=3)),
+        "calendar_selector": timed(repeats=REPEATS, call=lambda: selectors.availability(accommodation=place, start=start, end=end)),
         "queries": len(executed),
         "answer": answer,
     }

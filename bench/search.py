@@ -15,10 +15,9 @@ import datetime
 import json
 import random
 import sys
-import time
 from decimal import Decimal
 
-from _django import median, percentile, setup
+from _django import median, percentile, setup, timed
 
 setup()
 
@@ -87,16 +86,6 @@ def grow_to(total: int, rng: random.Random) -> None:
         cursor.execute("ANALYZE")
 
 
-def timed(call, repeats: int = REPEATS) -> list[float]:
-    call()  # warm-up
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return samples
-
-
 QUERY = """query($i: Date!, $o: Date!) {
   searchStays(checkIn: $i, checkOut: $o, guests: 2, pagination: {limit: 20}) {
     nights nightlyPrice totalPrice freeUnits
@@ -121,8 +110,8 @@ def measure(total: int, check_in: datetime.date, check_out: datetime.date) -> di
     if VERBOSE:
         print("\n".join(f"    SQL: {sql[:100]}" for sql in executed))
     return {
-        "gql": timed(request),
-        "selector": timed(lambda: selectors.search_stays(check_in=check_in, check_out=check_out, guests=2, limit=20)),
+        "gql": timed(repeats=REPEATS, call=request),
+        "selector": timed(repeats=REPEATS, call=lambda: selectors.search_stays(check_in=check_in, check_out=check_out, guests=2, limit=20)),
         "statements": len(executed),
         "offers": len(offers),
         "free_places": len(

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 
 from booking_graph.graphql import auth as auth_schema
 from booking_graph.graphql.observability import OperationMetrics
+from booking_graph.graphql.execution import PlainFieldsExecutionContext, resolve_model_interfaces_by_class
 from booking_graph.graphql.optimizer import CachedNameConverter, InheritanceAwareOptimizer
 from booking_graph.graphql.plain_columns import read_plain_columns_directly, read_staff_lists_directly
 from booking_graph.graphql.scalars import (
@@ -45,6 +46,10 @@ Mutation = guard_mutations(merge_types("Mutation", (
         auth_schema.Mutation,
     )))
 
+class BookingGraphExecutionContext(PlainFieldsExecutionContext, CheckedInputExecutionContext):
+    """Plain leaf fields answered directly (execution.py); variables checked, domain errors coded (scalars.py)."""
+
+
 class BookingGraphSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         """Client mistakes (bad ids, refused input, permissions) are one log line; bugs keep the traceback."""
@@ -78,10 +83,11 @@ schema = BookingGraphSchema(
     scalar_overrides=SCALAR_OVERRIDES,
     # Domain errors raised in query resolvers become GraphQL errors with their code, here only;
     # query variables carrying a NUL character are refused before execution (scalars.py).
-    execution_context_class=CheckedInputExecutionContext,
+    execution_context_class=BookingGraphExecutionContext,
     config=StrawberryConfig(name_converter=CachedNameConverter()),
 )
 read_plain_columns_directly(schema)
 read_staff_lists_directly(schema)
+resolve_model_interfaces_by_class(schema)
 _audio_url = schema._schema.type_map["VoiceNote"].fields["audioUrl"]
 _audio_url.resolve = read_audio_url_directly(_audio_url.resolve)

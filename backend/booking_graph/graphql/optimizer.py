@@ -11,14 +11,25 @@ Upstream work on this: strawberry-graphql/strawberry-django#808 (open).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.manager import BaseManager
+from graphql import GraphQLResolveInfo, OperationDefinitionNode, get_named_type
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.name_converter import NameConverter
-from strawberry_django.optimizer import DjangoOptimizerExtension
-from strawberry_django.utils.inspect import is_inheritance_qs
+from strawberry.types.info import Info
+from strawberry_django import optimizer as upstream
+from strawberry_django.optimizer import DjangoOptimizerExtension, OptimizerConfig, OptimizerStore
+from strawberry_django.queryset import get_queryset_config
+from strawberry_django.utils.inspect import get_possible_concrete_types, is_inheritance_qs
 
 
 def _path(lookup: str | Prefetch) -> str:
@@ -98,7 +109,153 @@ class InheritanceAwareOptimizer(DjangoOptimizerExtension):
         super().__init__(**options)
 
     def optimize(self, qs, info, *, store=None):
+        if not self.enabled.get():
+            return qs
+        raw_info = info._raw_info if isinstance(info, Info) else info
+        if store is None:
+            planned = optimize_with_plan_cache(qs, raw_info, self._config(raw_info))
+            if planned is not None:
+                return merge_inherited_prefetches(planned)
         return merge_inherited_prefetches(super().optimize(qs, info, store=store))
+
+    def _config(self, info: GraphQLResolveInfo) -> OptimizerConfig:
+        # As DjangoOptimizerExtension.optimize builds it.
+        return OptimizerConfig(
+            enable_only=self.enable_only and info.operation.operation == upstream.OperationType.QUERY,
+            enable_select_related=self.enable_select_related,
+            enable_prefetch_related=self.enable_prefetch_related,
+            enable_annotate=self.enable_annotate_optimization,
+            prefetch_custom_queryset=self.prefetch_custom_queryset,
+        )
+
+
+# --- The optimizer's plan, cached per document ---------------------------------------------
+# The optimizer walks the selection, the interface and every concrete type on each request to
+# find the same `only` / `select_related` lists for the same document: a sixth of a catalog page
+# of 20 (cProfile, bench/graphql_overhead.py). Those lists depend only on the selection, which is
+# fixed by the (cached, parsed) operation, the field's place in it, the variables and the model.
+# Only plans made of column names and joins are kept: a plan with a prefetch or an annotation
+# holds querysets or expressions built for one request (a prefetch's queryset passes through its
+# type's get_queryset, which may depend on the user), so those are planned again every time.
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    operation: OperationDefinitionNode  # held so that its id in the key cannot be reused
+    only: tuple[str, ...]
+    select_related: tuple[str, ...]
+    subclasses: tuple[type, ...] | None
+
+    def store(self) -> OptimizerStore:
+        return OptimizerStore(only=list(self.only), select_related=list(self.select_related))
+
+
+class _PlanCache:
+    """A bounded LRU of plans, shared by the threads of one process."""
+
+    def __init__(self) -> None:
+        self._plans: OrderedDict[Hashable, _Plan] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable, operation: OperationDefinitionNode) -> _Plan | None:
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is None or plan.operation is not operation:
+                self.misses += 1
+                return None
+            self._plans.move_to_end(key)
+            self.hits += 1
+            return plan
+
+    def put(self, key: Hashable, plan: _Plan) -> None:
+        with self._lock:
+            self._plans[key] = plan
+            self._plans.move_to_end(key)
+            while len(self._plans) > max(settings.GRAPHQL_DOCUMENT_CACHE_SIZE, 0) * 4:
+                self._plans.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._plans.clear()
+            self.hits = self.misses = 0
+
+
+plan_cache = _PlanCache()
+
+
+def _frozen(value: Any) -> Hashable:
+    """Variables as a hashable key; TypeError for anything not plain data (an upload, say)."""
+    if isinstance(value, dict):
+        return tuple(sorted((name, _frozen(item)) for name, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return (type(value), value)
+    hash(value)
+    return (type(value), value)
+
+
+def _plan_key(qs: QuerySet, info: GraphQLResolveInfo, config: OptimizerConfig) -> Hashable | None:
+    try:
+        variables = _frozen(info.variable_values or {})
+    except TypeError:
+        return None
+    path = tuple(key for key in info.path.as_list() if isinstance(key, str))
+    return (
+        id(info.operation), path, info.parent_type.name, get_named_type(info.return_type).name,
+        variables, qs.model, is_inheritance_qs(qs), dataclasses.astuple(config),
+    )
+
+
+def _make_plan(qs: QuerySet, info: GraphQLResolveInfo, config: OptimizerConfig) -> tuple[OptimizerStore, set | None]:
+    """strawberry-django 0.93's `optimize` up to the point where it applies the store."""
+    schema = info.schema._strawberry_schema  # type: ignore[attr-defined]
+    strawberry_type = schema.get_type_by_name(get_named_type(info.return_type).name)
+    store = OptimizerStore()
+    subclasses: set | None = set() if is_inheritance_qs(qs) else None
+    if strawberry_type is None:
+        return store, subclasses
+    for definition in get_possible_concrete_types(qs.model, schema, strawberry_type):
+        hints = upstream._get_model_hints(  # noqa: SLF001 - the upstream planner itself
+            qs.model, schema, definition,
+            parent_type=upstream._get_gql_definition(schema, definition),  # noqa: SLF001
+            info=info, config=config, subclass_collection=subclasses,
+        )
+        if hints is not None:
+            store |= hints
+    return store, subclasses
+
+
+def _apply(qs: QuerySet, store: OptimizerStore, subclasses, info, config) -> QuerySet:
+    """strawberry-django 0.93's `optimize` from the point where it applies the store."""
+    if store:
+        if subclasses:
+            qs = qs.select_subclasses(*subclasses)
+        qs = store.apply(qs, info=info, config=config)
+        get_queryset_config(qs).optimized = True
+    return qs
+
+
+def optimize_with_plan_cache(qs: Any, info: GraphQLResolveInfo, config: OptimizerConfig) -> QuerySet | None:
+    """The optimized queryset, planned once per document and place; None when the caller should
+    use strawberry-django's optimizer as it is (not a queryset, already optimized or fetched)."""
+    if isinstance(qs, BaseManager):
+        qs = qs.all()
+    if not isinstance(qs, QuerySet) or upstream.is_optimized(qs) or qs._result_cache is not None:
+        return None
+    key = _plan_key(qs, info, config)
+    plan = plan_cache.get(key, info.operation) if key is not None else None
+    if plan is not None:
+        subclasses = set(plan.subclasses) if plan.subclasses is not None else None
+        return _apply(qs, plan.store(), subclasses, info, config)
+    store, subclasses = _make_plan(qs, info, config)
+    if key is not None and not store.prefetch_related and not store.annotate:
+        plan_cache.put(key, _Plan(
+            operation=info.operation, only=tuple(store.only), select_related=tuple(store.select_related),
+            subclasses=tuple(subclasses) if subclasses is not None else None,
+        ))
+    return _apply(qs, store, subclasses, info, config)
 
 
 class CachedNameConverter(NameConverter):

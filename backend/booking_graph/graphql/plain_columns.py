@@ -19,11 +19,14 @@ from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import LazyObject, empty
 from graphql import GraphQLInterfaceType, GraphQLObjectType
 from strawberry.schema.schema import Schema
+from strawberry.types.field import StrawberryField
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry_django.fields.base import StrawberryDjangoFieldBase
 from strawberry_django.optimizer import is_optimized_by_prefetching
 from strawberry_django.permissions import IsStaff
 from strawberry_django.utils.typing import get_django_definition
+
+from booking_graph.graphql.execution import PLAIN_ATTRIBUTE
 
 
 def _attribute_reader(attname: str) -> Callable[[Any, Any], Any]:
@@ -31,6 +34,8 @@ def _attribute_reader(attname: str) -> Callable[[Any, Any], Any]:
         # A deferred column is still loaded on access, as strawberry-django would.
         return getattr(source, attname)
 
+    # execution.py completes such a field without graphql-core's per-field machinery.
+    setattr(read, PLAIN_ATTRIBUTE, attname)
     return read
 
 
@@ -66,14 +71,37 @@ def _model_fields(schema: Schema):
 
 
 def read_plain_columns_directly(schema: Schema) -> int:
-    """Give every plain column of every model type a direct resolver; returns how many."""
+    """Give every plain column of every model type, and every plain attribute of the other object
+    types, a direct resolver; returns how many."""
     count = 0
     for field, model, graphql_field in _model_fields(schema):
         attname = _plain_column(field, model)
         if attname is not None:
             graphql_field.resolve = _attribute_reader(attname)
             count += 1
+    for field, graphql_field in _plain_type_fields(schema):
+        graphql_field.resolve = _attribute_reader(field.python_name)
+        count += 1
     return count
+
+
+def _plain_type_fields(schema: Schema):
+    """(strawberry field, built graphql-core field) for every field of a non-model object type that
+    Strawberry itself resolves as `getattr(source, python_name)`: no resolver, no extension or
+    permission, no exception handler, and the schema's default resolver is getattr."""
+    if schema.config.default_resolver is not getattr:
+        return
+    for concrete in schema.schema_converter.type_map.values():
+        definition, graphql_type = concrete.definition, concrete.implementation
+        if not isinstance(definition, StrawberryObjectDefinition) or not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        if get_django_definition(definition.origin) is not None or definition.is_input:
+            continue
+        for field in definition.fields:
+            graphql_field = graphql_type.fields[schema.config.name_converter.from_field(field)]
+            # Strawberry marks the resolver it builds for such a "basic" field.
+            if type(field) is StrawberryField and getattr(graphql_field.resolve, "_is_default", False):
+                yield field, graphql_field
 
 
 # --- Staff-only lists already prefetched -------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateRange
@@ -25,8 +26,10 @@ from .models import Booking, BookingStatus, StayRange
 ONE_DAY = datetime.timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class AvailabilityDay:
+class AvailabilityDay(NamedTuple):
+    """One night of a calendar. A named tuple: a 30-day calendar of 1,000 places is 30,000 of
+    them, and a tuple is built in half the time of a frozen dataclass."""
+
     date: datetime.date
     free_units: int
 

@@ -53,6 +53,8 @@ def add_places(first: int, count: int, *, voice_notes: bool) -> None:
 
 
 def reset() -> None:
-    VoiceNote.objects.all().delete()
-    Booking.objects.all().delete()
-    Accommodation.objects.all().delete()
+    """Empty the tables with TRUNCATE: deleting rows left them behind as dead tuples (45,000 in
+    bookings after a few runs), which slowed every later run's statements."""
+    tables = [model._meta.db_table for model in (VoiceNote, Booking, Hotel, Apartment, Accommodation)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")

@@ -30,3 +30,8 @@ application = ProtocolTypeRouter({
         [*settings.ALLOWED_HOSTS, *settings.WEBSOCKET_ALLOWED_ORIGINS],
     ),
 })
+
+# Last: everything the process holds from here on lives as long as it does.
+from booking_graph.process import freeze_startup_objects  # noqa: E402
+
+freeze_startup_objects()

@@ -129,10 +129,11 @@ def availabilities(
             capacities[place_id] = capacity
             if stay_start is not None:
                 stays[place_id].append((stay_start, stay_end))
+    nights = [start + n * ONE_DAY for n in range((end - start).days)]  # shared by every calendar
     return {
         place_id: [
-            AvailabilityDay(date=start + n * ONE_DAY, free_units=max(capacity - used, 0))
-            for n, used in enumerate(nightly_occupancy(stays[place_id], start, end))
+            AvailabilityDay(night, max(capacity - used, 0))
+            for night, used in zip(nights, nightly_occupancy(stays[place_id], start, end), strict=True)
         ]
         for place_id, capacity in capacities.items()
     }

@@ -5,12 +5,15 @@ check, the resolver, two awaitable checks, then `complete_value` unwrapping NonN
 scalar's serializer. For a column read with `getattr` (plain_columns.py) and returned as a
 scalar or enum, only the read and the serializer do any work, and such fields are most of a
 page: 200 of the 221 fields of a catalog page of 20, all 90,000 of a 30-day availability on a
-list of 1,000. Here those fields are read and serialized directly.
+list of 1,000. Here such a field is read and serialized directly, and a list whose items' selected
+fields are all such leaves is built in one loop.
 
 A fast answer is only taken when it is certainly the one graphql-core would give: no field
-middleware in the request, a non-null value that the serializer turns into a non-null value. A
-null, an exception or anything unusual goes through graphql-core's own `execute_field`, which
-reads the field again and produces exactly its usual result or error, with its path.
+middleware in the request, no @defer or @stream, a value the serializer turns into a non-null
+value (or null in a nullable field). A null in a non-null field, an exception or a refused value
+goes through graphql-core's own path (`execute_field` for a field, `complete_iterable_value` for
+the whole list), which reads the values again and gives exactly its usual answer or error, with
+its path.
 """
 from __future__ import annotations
 
@@ -166,11 +169,12 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """A list whose items' selected fields are all plain leaves is built in one loop; any other
         list, or one with an item the loop cannot answer for certain, goes through graphql-core."""
+        if _has_field_middleware(self) or self.get_stream_usage(field_details_list, path) is not None:
+            return super().complete_iterable_value(item_type, field_details_list, info, path, items, position_context)
         rows = items if isinstance(items, list) else list(items)  # a queryset is read here, once
-        if rows and not _has_field_middleware(self) and self.get_stream_usage(field_details_list, path) is None:
-            built = self._plain_list(item_type, field_details_list, info, rows)
-            if built is not None:
-                return built
+        built = self._plain_list(item_type, field_details_list, info, rows) if rows else None
+        if built is not None:
+            return built
         return super().complete_iterable_value(item_type, field_details_list, info, path, rows, position_context)
 
     def _plain_list(self, item_type: Any, field_details_list: Any, info: Any, rows: list[Any]) -> list[Any] | None:

@@ -35,6 +35,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         # Every client is 127.0.0.1: the per-address abuse limits would refuse most requests.
         "RATE_LIMIT_PUBLIC_READ": "off",
         "RATE_LIMIT_CREATE_BOOKING": "off",
+        # Plain HTTP on loopback: production settings would redirect every request to https.
+        "SECURE_SSL_REDIRECT": "0",
         "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static files, not needed here
     }
     server = subprocess.Popen(
@@ -82,7 +85,10 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
                                              headers={"Content-Type": "application/json"})
             urllib.request.urlopen(request, timeout=2).read()
             return server
-        except OSError:
+        except urllib.error.HTTPError as error:  # it answers, but not with the GraphQL answer
+            server.terminate()
+            sys.exit(f"gunicorn answered {error.code} {error.reason} (Location: {error.headers.get('Location')})")
+        except OSError:  # not listening yet
             time.sleep(0.2)
     server.terminate()
     sys.exit("gunicorn did not answer within 30 s")

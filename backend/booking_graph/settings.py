@@ -137,6 +137,28 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------
 
+# A connection pool per process (psycopg_pool through Django's "pool" option). Under ASGI Django
+# runs each request's sync code in a thread of its own, so a connection kept per thread
+# (DB_CONN_MAX_AGE) is never reused: without the pool every request opened a PostgreSQL
+# connection, about half of a request's time under load (bench/README.md, load_test.py).
+# DB_POOL_MAX_SIZE=0 turns the pool off; only then may DB_CONN_MAX_AGE keep connections.
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", 20)
+DB_CONN_MAX_AGE = env.int("DB_CONN_MAX_AGE", 0)
+if DB_POOL_MAX_SIZE < 0:
+    raise ImproperlyConfigured(f"DB_POOL_MAX_SIZE must be 0 (no pool) or more, not {DB_POOL_MAX_SIZE}.")
+if DB_POOL_MAX_SIZE and DB_CONN_MAX_AGE:
+    raise ImproperlyConfigured(
+        "DB_CONN_MAX_AGE keeps a connection per thread and cannot be combined with the connection pool: "
+        "set DB_CONN_MAX_AGE=0, or DB_POOL_MAX_SIZE=0 to turn the pool off."
+    )
+DB_POOL = {
+    # Opened lazily, on a process's first query; shrinks back to min_size when idle.
+    "min_size": min(env.int("DB_POOL_MIN_SIZE", 2), DB_POOL_MAX_SIZE),
+    "max_size": DB_POOL_MAX_SIZE,
+    # Seconds a request waits for a free connection before it fails (all max_size are in use).
+    "timeout": env.float("DB_POOL_TIMEOUT", 10.0),
+} if DB_POOL_MAX_SIZE else None
+
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
@@ -145,10 +167,11 @@ DATABASES = {
         "NAME": env.str("DB_NAME", "booking_graph"),
         "USER": env.str("DB_USER", "postgres"),
         "PASSWORD": env.str("DB_PASSWORD", ""),
-        # 0 under ASGI: Django runs each request's sync code in a thread of its own, so a kept
-        # connection would never be reused, only left open until it expires.
-        "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", 0),
+        "CONN_MAX_AGE": DB_CONN_MAX_AGE,
+        # With the pool: a connection is checked before it is handed out (a restarted server's
+        # dead connections are replaced, not given to a request).
         "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"pool": DB_POOL} if DB_POOL else {},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -76,6 +76,7 @@ bench: install-dev services
 	$(PY) bench/voice_pipeline.py
 	$(PY) bench/graphql_overhead.py
 	$(PY) bench/load_test.py
+	$(PY) bench/load_test.py --server uvicorn
 	$(PY) bench/live_updates.py
 
 clean:

@@ -1,6 +1,9 @@
 """Throughput and latency under load: gunicorn (3 sync workers) on loopback, 50 concurrent clients.
 
-    .venv/bin/python bench/load_test.py [--seconds 20] [--clients 50] [--workers 3]
+    .venv/bin/python bench/load_test.py [--seconds 20] [--clients 50] [--workers 3] [--server uvicorn]
+
+`--server uvicorn` serves the ASGI application as production does (Procfile, Dockerfile):
+uvicorn with 3 worker processes, each request's Django code in a thread of its own.
 
 Uses its own database (booking_graph_bench_load, or $BENCH_DB_NAME + "_load"),
 rebuilt each run with the data set of graphql_overhead.py (100 places, 5 bookings
@@ -59,7 +62,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+SERVERS = {
+    "gunicorn": lambda port, workers: [
+        str(ROOT / ".venv" / "bin" / "gunicorn"), "booking_graph.wsgi:application", "--chdir", str(ROOT / "backend"),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
+    "uvicorn": lambda port, workers: [
+        str(ROOT / ".venv" / "bin" / "uvicorn"), "booking_graph.asgi:application", "--app-dir", str(ROOT / "backend"),
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-proxy-headers",
+        "--no-access-log", "--log-level", "warning"],
+}
+
+
+def start_server(port: int, workers: int, kind: str = "gunicorn") -> subprocess.Popen:
     env = os.environ | {
         "DB_NAME": DB_NAME,
         "DEBUG": "0",
@@ -73,11 +87,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
         "SECURE_SSL_REDIRECT": "0",
         "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static files, not needed here
     }
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "booking_graph.wsgi:application", "--chdir", str(ROOT / "backend"),
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
-        env=env,
-    )
+    server = subprocess.Popen(SERVERS[kind](port, workers), env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -87,11 +97,11 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             return server
         except urllib.error.HTTPError as error:  # it answers, but not with the GraphQL answer
             server.terminate()
-            sys.exit(f"gunicorn answered {error.code} {error.reason} (Location: {error.headers.get('Location')})")
+            sys.exit(f"{kind} answered {error.code} {error.reason} (Location: {error.headers.get('Location')})")
         except OSError:  # not listening yet
             time.sleep(0.2)
     server.terminate()
-    sys.exit("gunicorn did not answer within 30 s")
+    sys.exit(f"{kind} did not answer within 30 s")
 
 
 class Requests:
@@ -145,7 +155,7 @@ async def post(port: int, body: str) -> tuple[int, bytes]:
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """User + system CPU of gunicorn's master and workers so far (Linux /proc): unlike latency,
+    """User + system CPU of the server's master and workers so far (Linux /proc): unlike latency,
     hardly moved by other processes sharing the machine. PostgreSQL's share is not in it."""
     pids = [server.pid]
     with contextlib.suppress(OSError):
@@ -202,13 +212,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--server", choices=sorted(SERVERS), default="gunicorn")
     args = parser.parse_args()
 
     reset()
     add_places(0, 100, voice_notes=False)
     place_ids = list(Accommodation.objects.values_list("pk", flat=True))
     port = free_port()
-    server = start_server(port, args.workers)
+    server = start_server(port, args.workers, args.server)
     try:
         results, cpu = asyncio.run(
             run_clients(port, Requests(place_ids), args.clients, args.warmup, args.seconds, server)
@@ -216,10 +227,11 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"gunicorn {args.workers} sync workers, {args.clients} concurrent clients, {args.seconds:g} s measured "
+    workers = "sync workers" if args.server == "gunicorn" else "worker processes (ASGI)"
+    print(f"{args.server} {args.workers} {workers}, {args.clients} concurrent clients, {args.seconds:g} s measured "
           f"after {args.warmup:g} s warm-up, loopback:")
     report(results, args.seconds)
-    print(f"  server CPU (gunicorn master + workers) {cpu * 1000 / max(len(results), 1):.1f} ms per request "
+    print(f"  server CPU ({args.server} master + workers) {cpu * 1000 / max(len(results), 1):.1f} ms per request "
           f"({cpu:.1f} s over the measured window)")
 
 

@@ -24,7 +24,8 @@ def unfrozen_afterwards():
 def test_startup_objects_are_frozen_and_later_garbage_is_still_collected(unfrozen_afterwards):
     frozen = freeze_startup_objects()
 
-    assert frozen == gc.get_freeze_count() > 10_000
+    # Frozen objects still go when nothing refers to them (reference counting): the count may fall.
+    assert frozen > 10_000 and gc.get_freeze_count() > 10_000
     assert "booking_graph.schema" in sys.modules  # the URLconf, and with it the schema, is loaded
     assert gc.isenabled()  # frozen, not switched off: cycles made by requests are still collected
 

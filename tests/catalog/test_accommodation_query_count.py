@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bookings import services as booking_services
+from catalog.models import Hotel
 from voice.models import VoiceNote
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,60 @@ def test_a_relation_selected_only_for_one_kind_is_read_once(staff_gql, grow):
     assert domain_statements(staff_gql, BOOKINGS_ONLY_IN_A_FRAGMENT, rows=50) == few == 3
     rows = staff_gql(BOOKINGS_ONLY_IN_A_FRAGMENT).data["accommodations"]
     assert [len(row["bookings"]) for row in rows if "bookings" in row] == [2] * 25
+
+
+# The interface and a fragment select other sub-fields of one relation (as codegen fragments do):
+# one prefetch gives both (booking_graph/graphql/optimizer.py merges them).
+MIXED_SELECTIONS = {
+    "columns": ("""{ accommodations(pagination: {limit: 100}) { id
+        bookings { id } ... on Hotel { bookings { guestName } } } }""", 2),
+    "nested relation": ("""{ accommodations(pagination: {limit: 100}) { id
+        bookings { id voiceNotes { id } } ... on Hotel { bookings { voiceNotes { status transcript } } } } }""", 3),
+    "two fragments": ("""{ accommodations(pagination: {limit: 100}) { id
+        ... on Hotel { bookings { id } } ... on Apartment { bookings { guestName } } } }""", 2),
+}
+
+
+@pytest.mark.parametrize("name", MIXED_SELECTIONS)
+def test_a_relation_selected_differently_by_the_interface_and_a_fragment_is_read_once(staff_gql, grow, name):
+    document, statements = MIXED_SELECTIONS[name]
+    warm_up(staff_gql)
+    with_voice_notes(grow)(5)
+    few = domain_statements(staff_gql, document, rows=5)
+    with_voice_notes(grow)(50)
+
+    assert domain_statements(staff_gql, document, rows=50) == few == statements
+
+
+def test_the_merged_relation_answers_what_each_selection_asked(staff_gql, grow):
+    with_voice_notes(grow)(4)
+    rows = staff_gql(MIXED_SELECTIONS["nested relation"][0]).data["accommodations"]
+    hotels = [row for row in rows if row["id"] in {str(pk) for pk in Hotel.objects.values_list("pk", flat=True)}]
+
+    assert len(rows) == 4 and len(hotels) == 2
+    for row in rows:
+        assert len(row["bookings"]) == 2
+        for booking in row["bookings"]:
+            expected = {"status": "COMPLETED", "transcript": "ok"} if row in hotels else {}
+            assert [{k: v for k, v in note.items() if k != "id"} for note in booking["voiceNotes"]] == [expected]
+            assert booking["id"] and all(note["id"] for note in booking["voiceNotes"])
+
+
+def test_prefetches_of_other_rows_are_not_merged():
+    """Other filters mean other rows: the two stay apart, as strawberry-django made them."""
+    from django.db.models import Prefetch
+
+    from booking_graph.graphql.optimizer import _merged_lookup
+    from bookings.models import Booking
+
+    all_bookings = Prefetch("bookings", queryset=Booking.objects.only("id"))
+    confirmed = Prefetch("bookings", queryset=Booking.objects.filter(status="CONFIRMED").only("guest_name"))
+    ordered = Prefetch("bookings", queryset=Booking.objects.order_by("-start_date").only("guest_name"))
+
+    assert _merged_lookup(all_bookings, confirmed) is None
+    assert _merged_lookup(all_bookings, ordered) is None
+    merged = _merged_lookup(all_bookings, Prefetch("bookings", queryset=Booking.objects.only("guest_name")))
+    assert merged.prefetch_to == "bookings" and merged.queryset.query.deferred_loading == (frozenset(), True)
 
 
 def availability_fields(day) -> str:

@@ -65,8 +65,10 @@ def _relocated(lookup: str | Prefetch, path: str) -> str | Prefetch:
 def merge_inherited_prefetches(qs: QuerySet) -> QuerySet:
     """Prefetches made through a child accessor (`hotel__bookings`) for a relation the
     parent model has are made on the rows themselves (`bookings`); one identical to a
-    prefetch already there is dropped. When the two differ (an inline fragment selected
-    other sub-fields), both stay as strawberry-django made them: correct, only slower."""
+    prefetch already there is dropped, and one that differs (an inline fragment selected
+    other sub-fields of the relation than the interface did) is merged into it, so the
+    rows read the relation once with what both selections need. Two that cannot be merged
+    (other filters, ordering or limits) stay as strawberry-django made them."""
     if not is_inheritance_qs(qs) or not qs._prefetch_related_lookups:
         return qs
     meta = qs.model._meta
@@ -76,19 +78,78 @@ def merge_inherited_prefetches(qs: QuerySet) -> QuerySet:
     for lookup in qs._prefetch_related_lookups:
         head, _, rest = _path(lookup).partition(LOOKUP_SEP)
         through = lookup.prefetch_through if isinstance(lookup, Prefetch) else lookup
+        candidate = lookup
         if head in children and rest and rest.split(LOOKUP_SEP)[0] in parent_fields:
-            moved = _relocated(lookup, through.partition(LOOKUP_SEP)[2])
-            twin = next((kept for kept in lookups if _path(kept) == _path(moved)), None)
-            if twin is None:
-                lookup = moved
-            elif _same_lookup(twin, moved):
-                continue
-        lookups.append(lookup)
+            candidate = _relocated(lookup, through.partition(LOOKUP_SEP)[2])
+        twin = next((index for index, kept in enumerate(lookups) if _path(kept) == _path(candidate)), None)
+        if twin is None:
+            lookups.append(candidate)
+        elif not _same_lookup(lookups[twin], candidate):
+            merged = _merged_lookup(lookups[twin], candidate)
+            if merged is not None:
+                lookups[twin] = merged
+            else:
+                lookups.append(lookup)
     if len(lookups) == len(qs._prefetch_related_lookups) and all(
         a is b for a, b in zip(lookups, qs._prefetch_related_lookups, strict=True)
     ):
         return qs
     return qs.prefetch_related(None).prefetch_related(*lookups)
+
+
+# --- Merging two prefetches of one relation --------------------------------------------------
+# Upstream: strawberry-graphql/strawberry-django#808. Without this, `bookings { id }` on the
+# interface and `... on Hotel { bookings { guestName } }` read the bookings with only `id`, and
+# each hotel's bookings then loaded `guest_name` row by row (54 statements for 50 places).
+
+
+def _merged_lookup(a: str | Prefetch, b: str | Prefetch) -> Prefetch | None:
+    """One prefetch that gives what `a` and `b` give, or None when they cannot be one."""
+    if not isinstance(a, Prefetch) or not isinstance(b, Prefetch):
+        return None
+    if a.prefetch_through != b.prefetch_through or a.to_attr != b.to_attr:
+        return None
+    queryset = _merged_queryset(a.queryset, b.queryset)
+    return None if queryset is None else Prefetch(a.prefetch_through, queryset=queryset, to_attr=a.to_attr)
+
+
+def _merged_queryset(a: QuerySet | None, b: QuerySet | None) -> QuerySet | None:
+    """The rows of `a` (which must be those of `b`: same model, filters, ordering and limits) with
+    every column, the joins of both and the prefetches of both, merged the same way."""
+    if a is None or b is None or a.model is not b.model:
+        return None
+    joins = _union_select_related(a.query.select_related, b.query.select_related)
+    plain_a, plain_b = _all_columns(a, joins), _all_columns(b, joins)
+    try:
+        if str(plain_a.query) != str(plain_b.query):
+            return None
+    except Exception:  # noqa: BLE001 - a query that cannot be printed is not known to be the same
+        return None
+    lookups = list(a._prefetch_related_lookups)
+    for lookup in b._prefetch_related_lookups:
+        twin = next((index for index, kept in enumerate(lookups) if _path(kept) == _path(lookup)), None)
+        if twin is None:
+            lookups.append(lookup)
+        elif not _same_lookup(lookups[twin], lookup):
+            merged = _merged_lookup(lookups[twin], lookup)
+            if merged is None:
+                return None
+            lookups[twin] = merged
+    return plain_a.prefetch_related(*lookups)
+
+
+def _all_columns(qs: QuerySet, joins: bool | dict) -> QuerySet:
+    plain = qs.defer(None).prefetch_related(None)  # defer(None) also undoes only()
+    plain.query.select_related = joins
+    return plain
+
+
+def _union_select_related(a: bool | dict, b: bool | dict) -> bool | dict:
+    if a is True or b is True:
+        return True
+    if not a or not b:
+        return a or b
+    return {name: _union_select_related(a.get(name, {}), b.get(name, {})) for name in {**a, **b}}
 
 
 class InheritanceAwareOptimizer(DjangoOptimizerExtension):

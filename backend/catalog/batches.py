@@ -30,16 +30,13 @@ class Batch:
         return self._answers[key]
 
 
-def tag_fetched_together(rows: Iterable[Any]) -> None:
-    rows = list(rows)
-    batch = Batch(rows)
-    for row in rows:
+def tag_fetched_together(rows: Iterable[Any]) -> Batch:
+    batch = Batch(list(rows))
+    for row in batch.rows:
         setattr(row, _ATTRIBUTE, batch)
+    return batch
 
 
 def batch_of(row: Any) -> Batch:
     batch = getattr(row, _ATTRIBUTE, None)
-    if batch is None:
-        tag_fetched_together([row])
-        batch = getattr(row, _ATTRIBUTE)
-    return batch
+    return batch if batch is not None else tag_fetched_together([row])

@@ -53,6 +53,12 @@ def max_guests_of(accommodation: Accommodation) -> int:
     return apartment.max_guests
 
 
+def stay_price(*, nightly_price: Decimal, start: datetime.date, end: datetime.date) -> Decimal:
+    """What the guest pays: nights x the nightly price of the moment (kept on the booking,
+    shown on a search's offer)."""
+    return nightly_price * (end - start).days
+
+
 def capacity_of(accommodation: Accommodation) -> int:
     if not accommodation.is_hotel:
         return 1
@@ -271,7 +277,7 @@ class StayOffer:
 
     @property
     def total_price(self) -> Decimal:
-        return self.nightly_price * self.nights
+        return stay_price(nightly_price=self.nightly_price, start=self.check_in, end=self.check_out)
 
 
 # One statement for the whole search. `peaks`: the confirmed stays touching [check_in, check_out)

@@ -54,11 +54,6 @@ def validate_guests(guests: int) -> None:
         raise field_error("guests", "A stay is for at least one guest.", BookingErrorCode.INVALID_GUESTS)
 
 
-def stay_price(*, nightly_price: Decimal, start: datetime.date, end: datetime.date) -> Decimal:
-    """What the guest pays: nights x the nightly price of the moment (kept on the booking)."""
-    return nightly_price * (end - start).days
-
-
 def _ensure_guests_fit(accommodation: Accommodation, guests: int) -> None:
     validate_guests(guests)
     limit = selectors.max_guests_of(accommodation)
@@ -305,7 +300,7 @@ def create_booking(
         end_date=end_date,
         guest_name=guest_name,
         guests=guests,
-        total_price=stay_price(nightly_price=accommodation.price, start=start_date, end=end_date),
+        total_price=selectors.stay_price(nightly_price=accommodation.price, start=start_date, end=end_date),
         exclusive=booking_is_exclusive(accommodation),
         idempotency_key=key,
         idempotency_fingerprint=fingerprint,
@@ -371,7 +366,7 @@ def update_booking(
         validate_stay(start=new_start, end=new_end, allow_past_start=new_start == booking.start_date)
         _ensure_bookable(accommodation, start=new_start, end=new_end, exclude_booking_id=booking.pk)
         booking.start_date, booking.end_date = new_start, new_end
-        booking.total_price = stay_price(nightly_price=accommodation.price, start=new_start, end=new_end)
+        booking.total_price = selectors.stay_price(nightly_price=accommodation.price, start=new_start, end=new_end)
     _save(booking)
     logger.info(
         "booking.updated",

@@ -40,13 +40,9 @@ def validate_stay(
         )
     if not allow_past_start and start < selectors.today():
         raise field_error("start_date", "The check-in day cannot be in the past.", BookingErrorCode.DATE_IN_PAST)
-    validate_stay_length(start=start, end=end, field=end_field)
-
-
-def validate_stay_length(*, start: datetime.date, end: datetime.date, field: str) -> None:
     max_nights = settings.BOOKING_MAX_NIGHTS
     if (end - start).days > max_nights:
-        raise field_error(field, f"A stay can last at most {max_nights} nights.", BookingErrorCode.STAY_TOO_LONG)
+        raise field_error(end_field, f"A stay can last at most {max_nights} nights.", BookingErrorCode.STAY_TOO_LONG)
 
 
 def validate_guests(guests: int) -> None:

@@ -326,11 +326,12 @@ def create_booking(
     return booking
 
 
-def _get_booking_for_update(booking_id: object) -> Booking:
+def _get_booking_for_update(booking_id: object) -> tuple[Booking, Accommodation]:
+    """The booking, locked, and its concrete Hotel/Apartment (read under the lock)."""
     booking = get_or_not_found(Booking.objects.all(), booking_id)
     # Same lock order as create: the accommodation first, then the booking row.
-    _lock_accommodation(booking.accommodation_id)
-    return get_or_not_found(Booking.objects.select_for_update(), booking.pk)
+    accommodation = _lock_accommodation(booking.accommodation_id)
+    return get_or_not_found(Booking.objects.select_for_update(), booking.pk), accommodation
 
 
 @transaction.atomic
@@ -344,7 +345,7 @@ def update_booking(
 ) -> Booking:
     """Change a confirmed booking. Moving its dates re-prices it at today's nightly price;
     a change of name or guests keeps the agreed price."""
-    booking = _get_booking_for_update(booking_id)
+    booking, accommodation = _get_booking_for_update(booking_id)
     if not booking.is_confirmed:
         raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
     if guest_name is not None:
@@ -352,8 +353,6 @@ def update_booking(
     new_start = start_date or booking.start_date
     new_end = end_date or booking.end_date
     moved = (new_start, new_end) != (booking.start_date, booking.end_date)
-    if moved or guests is not None:
-        accommodation = Accommodation.objects.get_subclass(pk=booking.accommodation_id)
     if guests is not None:
         _ensure_guests_fit(accommodation, guests)
         booking.guests = guests
@@ -379,7 +378,7 @@ def update_booking(
 
 @transaction.atomic
 def cancel_booking(*, booking_id: object) -> Booking:
-    booking = _get_booking_for_update(booking_id)
+    booking, _ = _get_booking_for_update(booking_id)
     if not booking.is_confirmed:
         raise ValidationError("This booking is already cancelled.", code=BookingErrorCode.ALREADY_CANCELLED)
     booking.status = BookingStatus.CANCELLED

@@ -268,8 +268,11 @@ class StayOffer:
     check_in: datetime.date
     check_out: datetime.date
     guests: int
-    nightly_price: Decimal
     free_units: int
+
+    @property
+    def nightly_price(self) -> Decimal:
+        return self.accommodation.price
 
     @property
     def nights(self) -> int:
@@ -360,7 +363,6 @@ def search_stays(
             check_in=check_in,
             check_out=check_out,
             guests=guests,
-            nightly_price=places[place_id].price,
             free_units=free_units,
         )
         for place_id, free_units in page

@@ -144,4 +144,3 @@ class Apartment(Accommodation):
             models.CheckConstraint(condition=Q(bedrooms__gte=0), name="apartment_bedrooms_non_negative"),
             models.CheckConstraint(condition=Q(max_guests__gte=1), name="apartment_max_guests_at_least_one"),
         ]
-

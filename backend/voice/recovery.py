@@ -45,15 +45,19 @@ def _seconds_ago(now: datetime.datetime, seconds: float) -> datetime.datetime:
     return now - datetime.timedelta(seconds=seconds)
 
 
-def _resend_pending(now: datetime.datetime) -> int:
-    never_sent = _seconds_ago(now, settings.VOICE_PENDING_RESEND_SECONDS)
-    retry_lost = _seconds_ago(now, settings.VOICE_RETRY_MAX_BACKOFF_MS / 1000 + settings.VOICE_PENDING_RESEND_SECONDS)
+def resend_pending(*, never_sent_before: datetime.datetime, retry_lost_before: datetime.datetime,
+                   now: datetime.datetime | None = None) -> int:
+    """Send again one batch of PENDING notes whose message is presumed lost: never attempted and
+    untouched since `never_sent_before`, or waiting for a retry and untouched since `retry_lost_before`.
+    Each one's ``updated_at`` becomes `now`, so it is not sent again before its threshold passes anew."""
+    now = now or timezone.now()
     with transaction.atomic():
         # skip_locked: two sweepers (or a worker claiming right now) never wait for each other.
         notes = list(
             VoiceNote.objects.select_for_update(skip_locked=True)
             .filter(status=TranscriptionStatus.PENDING)
-            .filter(Q(attempts=0, updated_at__lt=never_sent) | Q(attempts__gt=0, updated_at__lt=retry_lost))
+            .filter(Q(attempts=0, updated_at__lt=never_sent_before)
+                    | Q(attempts__gt=0, updated_at__lt=retry_lost_before))
             .order_by("updated_at")[:BATCH]
         )
         for note in notes:
@@ -61,6 +65,16 @@ def _resend_pending(now: datetime.datetime) -> int:
             transaction.on_commit(lambda note=note: enqueue_transcription(note))
             logger.warning("voice_note.resent", extra={**note.log_context, "reason": "pending_overdue"})
     return len(notes)
+
+
+def _resend_pending(now: datetime.datetime) -> int:
+    return resend_pending(
+        never_sent_before=_seconds_ago(now, settings.VOICE_PENDING_RESEND_SECONDS),
+        retry_lost_before=_seconds_ago(
+            now, settings.VOICE_RETRY_MAX_BACKOFF_MS / 1000 + settings.VOICE_PENDING_RESEND_SECONDS
+        ),
+        now=now,
+    )
 
 
 def _recover_stalled(now: datetime.datetime) -> tuple[int, int]:

@@ -137,7 +137,7 @@ def enqueue_transcription(note: VoiceNote) -> None:
     try:
         _send(TRANSCRIBE_ACTOR, (note.pk,))
     except Exception:
-        # Broker down: the note stays PENDING and `resend_pending_transcriptions` picks it up.
+        # Broker down: the note stays PENDING and the recovery sweep (voice.recovery) sends it again.
         logger.exception("voice_note.enqueue_failed", extra=note.log_context)
         return
     logger.info("voice_note.enqueued", extra=note.log_context)
@@ -436,12 +436,3 @@ def delete_voice_notes(*, notes) -> int:
         _delete(note)
         deleted += 1
     return deleted
-
-
-def resend_pending(*, older_than_seconds: int = 60) -> int:
-    """Re-send notes left PENDING (broker was down when they were created). Safe to repeat: the actor is idempotent."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    notes = list(VoiceNote.objects.filter(status=TranscriptionStatus.PENDING, updated_at__lt=cutoff))
-    for note in notes:
-        enqueue_transcription(note)
-    return len(notes)

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from . import live
 from .models import TranscriptionStatus, VoiceNote
-from .services import enqueue_transcription
+from .services import enqueue_transcription, gave_up_error
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +96,8 @@ def _recover_stalled(now: datetime.datetime) -> tuple[int, int]:
         for note in notes:
             lost = f"The worker stopped during attempt {note.attempts} (no result after " \
                    f"{settings.VOICE_STALE_PROCESSING_SECONDS:.0f} s)."
-            if note.attempts >= settings.VOICE_MAX_ATTEMPTS:
-                note.status, note.error = TranscriptionStatus.FAILED, f"Gave up after {note.attempts} attempts. {lost}"
+            if gave_up := gave_up_error(note, lost):
+                note.status, note.error = TranscriptionStatus.FAILED, gave_up
                 failed += 1
             else:
                 note.status, note.error = TranscriptionStatus.PENDING, lost

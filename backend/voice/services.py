@@ -339,13 +339,18 @@ def should_retry(retries_so_far: int, exc: BaseException) -> bool:
     return isinstance(exc, TransientTranscriptionError)
 
 
+def gave_up_error(note: VoiceNote, reason: str) -> str | None:
+    """The retry budget, its one owner (a failed attempt here, a dead worker in voice.recovery):
+    the FAILED error once the note's attempts are spent, None while another attempt is allowed."""
+    if note.attempts >= settings.VOICE_MAX_ATTEMPTS:
+        return f"Gave up after {note.attempts} attempts. {reason}"
+    return None
+
+
 def _retry_or_give_up(note: VoiceNote, *, provider: str, error: Exception, context: dict) -> None:
     message = f"{type(error).__name__}: {error}"
-    if note.attempts >= settings.VOICE_MAX_ATTEMPTS:  # the retry budget: its one owner
-        _mark_failed(
-            note, provider=provider, error=f"Gave up after {note.attempts} attempts. Last error: {message}",
-            context=context,
-        )
+    if gave_up := gave_up_error(note, f"Last error: {message}"):
+        _mark_failed(note, provider=provider, error=gave_up, context=context)
         return
     _finish(note, status=TranscriptionStatus.PENDING, provider=provider, error=message[:2000])
     log = logger.warning if isinstance(error, TransientTranscriptionError) else logger.exception

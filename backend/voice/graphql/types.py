@@ -75,9 +75,7 @@ class VoiceNoteType:
         "Null once the audio was deleted (retention).",
     )
     def audio_url(self, root: models.VoiceNote, info: Info) -> str | None:
-        if not root.audio.name:
-            return None
-        return audio_url_of(info.context.request, root.pk)
+        return audio_url_of_note(info.context.request, root)
 
 
 _MARK = "918273645"  # stands for the id in the URL built once per request (no host or port has 9 digits)
@@ -93,11 +91,14 @@ def read_audio_url_directly(original):
         audio = root.__dict__.get("audio") if isinstance(root, models.VoiceNote) else None
         if audio is None:
             return original(root, info, **kwargs)
-        if not root.audio.name:
-            return None
-        return audio_url_of(info.context.request, root.pk)
+        return audio_url_of_note(info.context.request, root)
 
     return resolve
+
+
+def audio_url_of_note(request, note: models.VoiceNote) -> str | None:
+    """None once the audio was deleted (retention)."""
+    return audio_url_of(request, note.pk) if note.audio.name else None
 
 
 def audio_url_of(request, note_id: int) -> str:

@@ -17,8 +17,12 @@ from voice.errors import VoiceErrorCode
 from booking_graph.graphiql import example_document
 
 
+def error_body(message: str, *, code: str) -> dict:
+    return {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+
+
 def error_response(message: str, *, code: str, status: int) -> JsonResponse:
-    return JsonResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}, status=status)
+    return JsonResponse(error_body(message, code=code), status=status)
 
 
 def oversized_multipart_length(content_type: str, content_length: str | None) -> int | None:
@@ -33,14 +37,10 @@ def oversized_multipart_length(content_type: str, content_length: str | None) ->
 
 
 def oversized_upload_body(length: int) -> dict:
-    return {
-        "data": None,
-        "errors": [{
-            "message": f"The request is {length} bytes; audio uploads are limited to "
-                       f"{settings.VOICE_MAX_UPLOAD_BYTES} bytes.",
-            "extensions": {"code": VoiceErrorCode.AUDIO_TOO_LARGE},
-        }],
-    }
+    return error_body(
+        f"The request is {length} bytes; audio uploads are limited to {settings.VOICE_MAX_UPLOAD_BYTES} bytes.",
+        code=VoiceErrorCode.AUDIO_TOO_LARGE,
+    )
 
 
 def oversized_upload(request: HttpRequest) -> JsonResponse | None:

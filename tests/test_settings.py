@@ -8,11 +8,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+def run_with_settings(code: str, *, unset: tuple[str, ...], **env: str) -> subprocess.CompletedProcess:
+    """`code` after `import booking_graph.settings as s`, in a fresh interpreter whose environment is
+    ours without the variables starting with one of `unset`, plus `env`."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
     environment.update(env, PYTHONPATH=str(ROOT / "backend"))
-    code = "import booking_graph.settings as s; print(s.DEBUG, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE)"
-    return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+    return subprocess.run([sys.executable, "-c", f"import booking_graph.settings as s; {code}"], env=environment,
+                          capture_output=True, text=True, cwd="/")
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess:
+    return run_with_settings("print(s.DEBUG, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE)",
+                             unset=("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"), **env)
 
 
 def test_debug_off_without_secret_key_refuses_to_start():
@@ -37,12 +44,11 @@ def test_allowed_hosts_come_from_the_environment():
 
 def test_an_empty_value_means_the_default_and_values_are_literal():
     """"VAR=" copied from env.example keeps the default; a "$" in a password is not a reference."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DB_")}
-    environment.update(DB_PORT="", DB_PASSWORD="$ecret\\$", CORS_ALLOWED_ORIGINS=" http://a.test, ,http://b.test ",
-                       PYTHONPATH=str(ROOT / "backend"))
-    code = ("import booking_graph.settings as s; db = s.DATABASES['default'];"
-            "print(db['PORT'], db['PASSWORD'], ','.join(s.CORS_ALLOWED_ORIGINS), ','.join(s.CSRF_TRUSTED_ORIGINS))")
-    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+    result = run_with_settings(
+        "db = s.DATABASES['default'];"
+        "print(db['PORT'], db['PASSWORD'], ','.join(s.CORS_ALLOWED_ORIGINS), ','.join(s.CSRF_TRUSTED_ORIGINS))",
+        unset=("DB_",), DB_PORT="", DB_PASSWORD="$ecret\\$", CORS_ALLOWED_ORIGINS=" http://a.test, ,http://b.test ",
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["5432", "$ecret\\$", "http://a.test,http://b.test", "http://a.test,http://b.test"]
@@ -56,20 +62,16 @@ def test_a_malformed_rate_limit_refuses_to_start():
 
 
 def test_rate_limits_come_from_the_environment():
-    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG",)}
-    environment.update(RATE_LIMIT_CREATE_BOOKING="5/10m", RATE_LIMIT_PUBLIC_READ="off", PYTHONPATH=str(ROOT / "backend"))
-    code = "import booking_graph.settings as s; print(s.RATE_LIMITS['create_booking'], s.RATE_LIMITS['public_read'])"
-    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+    result = run_with_settings("print(s.RATE_LIMITS['create_booking'], s.RATE_LIMITS['public_read'])",
+                               unset=("DEBUG",), RATE_LIMIT_CREATE_BOOKING="5/10m", RATE_LIMIT_PUBLIC_READ="off")
 
     assert result.stdout.split() == ["5/10m", "off"], result.stderr
 
 
 def test_numbers_and_flags_read_as_python_reads_them():
-    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
-    environment.update(DEBUG="2", SECRET_KEY="x" * 50, VOICE_MAX_DURATION_SECONDS="1e3", SESSION_COOKIE_SECURE=" On ",
-                       PYTHONPATH=str(ROOT / "backend"))
-    code = "import booking_graph.settings as s; print(s.DEBUG, s.VOICE_MAX_DURATION_SECONDS, s.SESSION_COOKIE_SECURE)"
-    result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+    result = run_with_settings("print(s.DEBUG, s.VOICE_MAX_DURATION_SECONDS, s.SESSION_COOKIE_SECURE)",
+                               unset=("DEBUG", "SECRET_KEY"), DEBUG="2", SECRET_KEY="x" * 50,
+                               VOICE_MAX_DURATION_SECONDS="1e3", SESSION_COOKIE_SECURE=" On ")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "1000.0", "True"]  # only 1/true/yes/on switch a flag on
@@ -97,11 +99,11 @@ def test_check_deploy_is_clean_in_the_documented_production_environment():
 
 def test_https_settings_follow_debug_and_the_environment():
     def https(**env: str) -> list[str]:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "DEBUG"))}
-        environment.update(env, SECRET_KEY="k" * 60, PYTHONPATH=str(ROOT / "backend"))
-        code = ("import booking_graph.settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
-                "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_PROXY_SSL_HEADER)")
-        result = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, cwd="/")
+        result = run_with_settings(
+            "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+            "s.SECURE_PROXY_SSL_HEADER)",
+            unset=("SECURE_", "DEBUG"), **env, SECRET_KEY="k" * 60,
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout.split(maxsplit=3)
 

@@ -74,6 +74,28 @@ def operation_label(name: str | None) -> str:
     return "other"
 
 
+# What StateCollector reports: name, help, labels. describe() and collect() both build from these.
+QUEUE_MESSAGES = (
+    "booking_graph_queue_messages",
+    "Dramatiq messages: ready = waiting for a worker; unfinished = not yet acknowledged "
+    "(ready, running, and retries waiting for their backoff).",
+    ["queue", "state"],
+)
+VOICE_NOTES = ("booking_graph_voice_notes", "Voice notes by status and provider.", ["status", "provider"])
+VOICE_AUDIO_SECONDS = (
+    "booking_graph_voice_audio_seconds", "Seconds of audio of the voice notes, by status and provider.",
+    ["status", "provider"],
+)
+VOICE_OLDEST_PENDING = (
+    "booking_graph_voice_oldest_pending_seconds", "Age of the oldest note waiting for transcription (0 when none).", [],
+)
+
+
+def _gauge(family: tuple[str, str, list[str]]) -> GaugeMetricFamily:
+    name, documentation, labels = family
+    return GaugeMetricFamily(name, documentation, labels=labels)
+
+
 class StateCollector:
     """Read at scrape time: queue depth, age of the oldest waiting note, notes by status and provider,
     audio seconds transcribed. A failing source is skipped (and counted) rather than failing the scrape."""
@@ -82,22 +104,15 @@ class StateCollector:
         """The families collect() yields, read from nothing: without describe(), prometheus_client
         runs collect() when the collector is registered, i.e. on import, inside whichever request
         imports this module first (two SQL statements and a Redis round trip)."""
-        yield GaugeMetricFamily("booking_graph_queue_messages", "", labels=["queue", "state"])
-        yield GaugeMetricFamily("booking_graph_voice_notes", "", labels=["status", "provider"])
-        yield GaugeMetricFamily("booking_graph_voice_audio_seconds", "", labels=["status", "provider"])
-        yield GaugeMetricFamily("booking_graph_voice_oldest_pending_seconds", "")
+        for family in (QUEUE_MESSAGES, VOICE_NOTES, VOICE_AUDIO_SECONDS, VOICE_OLDEST_PENDING):
+            yield _gauge(family)
 
     def collect(self):
         yield from self._queue()
         yield from self._notes()
 
     def _queue(self):
-        depth = GaugeMetricFamily(
-            "booking_graph_queue_messages",
-            "Dramatiq messages: ready = waiting for a worker; unfinished = not yet acknowledged "
-            "(ready, running, and retries waiting for their backoff).",
-            labels=["queue", "state"],
-        )
+        depth = _gauge(QUEUE_MESSAGES)
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
         try:
             for queue in QUEUES:  # dramatiq's Redis layout: a list of ids, a hash of messages
@@ -128,18 +143,14 @@ class StateCollector:
         except Exception:
             logger.warning("metrics.database_unavailable", exc_info=True)
             return
-        notes = GaugeMetricFamily("booking_graph_voice_notes", "Voice notes by status and provider.",
-                                  labels=["status", "provider"])
-        audio = GaugeMetricFamily("booking_graph_voice_audio_seconds",
-                                  "Seconds of audio of the voice notes, by status and provider.",
-                                  labels=["status", "provider"])
+        notes, audio, oldest_pending = _gauge(VOICE_NOTES), _gauge(VOICE_AUDIO_SECONDS), _gauge(VOICE_OLDEST_PENDING)
         for status, provider, count, seconds in rows:
             notes.add_metric([status, provider or "none"], count)
             audio.add_metric([status, provider or "none"], float(seconds))
+        oldest_pending.add_metric([], float(oldest))
         yield notes
         yield audio
-        yield GaugeMetricFamily("booking_graph_voice_oldest_pending_seconds",
-                                "Age of the oldest note waiting for transcription (0 when none).", value=float(oldest))
+        yield oldest_pending
 
 
 QUEUES = ("voice",)

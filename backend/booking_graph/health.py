@@ -21,6 +21,8 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from booking_graph.metrics import metrics_view
+
 logger = logging.getLogger(__name__)
 
 PROBE_TIMEOUT_SECONDS = 2.0
@@ -79,14 +81,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
 
 
-def metrics(request: HttpRequest) -> HttpResponse:
-    from booking_graph.metrics import metrics_view  # prometheus-client only where it is served
-
-    return metrics_view(request)
-
-
 # /metrics sits here too: Prometheus scrapes the pod address over plain HTTP.
-PROBES = {"/healthz": healthz, "/healthz/": healthz, "/readyz": readyz, "/readyz/": readyz, "/metrics": metrics}
+PROBES = {"/healthz": healthz, "/healthz/": healthz, "/readyz": readyz, "/readyz/": readyz, "/metrics": metrics_view}
 
 
 class HealthCheckMiddleware:

@@ -39,11 +39,17 @@ def _path(lookup: str | Prefetch) -> str:
 def _same_queryset(a: QuerySet | None, b: QuerySet | None) -> bool:
     if a is None or b is None:
         return a is b
+    return (
+        a.model is b.model and _same_sql(a, b)
+        and _same_lookups(a._prefetch_related_lookups, b._prefetch_related_lookups)
+    )
+
+
+def _same_sql(a: QuerySet, b: QuerySet) -> bool:
     try:
-        same_sql = a.model is b.model and str(a.query) == str(b.query)
+        return str(a.query) == str(b.query)
     except Exception:  # noqa: BLE001 - a query that cannot be printed is simply not known to be the same
         return False
-    return same_sql and _same_lookups(a._prefetch_related_lookups, b._prefetch_related_lookups)
 
 
 def _same_lookups(a, b) -> bool:
@@ -81,15 +87,8 @@ def merge_inherited_prefetches(qs: QuerySet) -> QuerySet:
         candidate = lookup
         if head in children and rest and rest.split(LOOKUP_SEP)[0] in parent_fields:
             candidate = _relocated(lookup, through.partition(LOOKUP_SEP)[2])
-        twin = next((index for index, kept in enumerate(lookups) if _path(kept) == _path(candidate)), None)
-        if twin is None:
-            lookups.append(candidate)
-        elif not _same_lookup(lookups[twin], candidate):
-            merged = _merged_lookup(lookups[twin], candidate)
-            if merged is not None:
-                lookups[twin] = merged
-            else:
-                lookups.append(lookup)
+        if not _add_lookup(lookups, candidate):
+            lookups.append(lookup)
     if len(lookups) == len(qs._prefetch_related_lookups) and all(
         a is b for a, b in zip(lookups, qs._prefetch_related_lookups, strict=True)
     ):
@@ -101,6 +100,20 @@ def merge_inherited_prefetches(qs: QuerySet) -> QuerySet:
 # Upstream: strawberry-graphql/strawberry-django#808. Without this, `bookings { id }` on the
 # interface and `... on Hotel { bookings { guestName } }` read the bookings with only `id`, and
 # each hotel's bookings then loaded `guest_name` row by row (54 statements for 50 places).
+
+
+def _add_lookup(lookups: list[str | Prefetch], lookup: str | Prefetch) -> bool:
+    """Add `lookup` to `lookups`: appended when none there has its path, dropped when the one there
+    is the same, merged into it otherwise; False (and `lookups` unchanged) when it cannot be merged."""
+    twin = next((index for index, kept in enumerate(lookups) if _path(kept) == _path(lookup)), None)
+    if twin is None:
+        lookups.append(lookup)
+    elif not _same_lookup(lookups[twin], lookup):
+        merged = _merged_lookup(lookups[twin], lookup)
+        if merged is None:
+            return False
+        lookups[twin] = merged
+    return True
 
 
 def _merged_lookup(a: str | Prefetch, b: str | Prefetch) -> Prefetch | None:
@@ -120,21 +133,12 @@ def _merged_queryset(a: QuerySet | None, b: QuerySet | None) -> QuerySet | None:
         return None
     joins = _union_select_related(a.query.select_related, b.query.select_related)
     plain_a, plain_b = _all_columns(a, joins), _all_columns(b, joins)
-    try:
-        if str(plain_a.query) != str(plain_b.query):
-            return None
-    except Exception:  # noqa: BLE001 - a query that cannot be printed is not known to be the same
+    if not _same_sql(plain_a, plain_b):
         return None
     lookups = list(a._prefetch_related_lookups)
     for lookup in b._prefetch_related_lookups:
-        twin = next((index for index, kept in enumerate(lookups) if _path(kept) == _path(lookup)), None)
-        if twin is None:
-            lookups.append(lookup)
-        elif not _same_lookup(lookups[twin], lookup):
-            merged = _merged_lookup(lookups[twin], lookup)
-            if merged is None:
-                return None
-            lookups[twin] = merged
+        if not _add_lookup(lookups, lookup):
+            return None
     return plain_a.prefetch_related(*lookups)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import strawberry
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, StringValueNode, ValidationRule
 from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.types.graphql import OperationType as StrawberryOperationType
+from strawberry.utils.operation import get_operation_type
 from strawberry.utils.str_converters import to_camel_case
 from strawberry_django.fields.types import OperationInfo, OperationMessage
 
@@ -146,18 +148,16 @@ def _nul_paths(value: object, path: str) -> Iterator[str]:
 def nul_variable_errors(document: DocumentNode, operation_name: str | None,
                         variables: dict[str, object] | None) -> list[GraphQLError]:
     """Each variable (at any depth of an input object or list) whose text carries a NUL."""
-    if not variables or _operation_type(document, operation_name) == OperationType.MUTATION:
+    if not variables or _is_mutation(document, operation_name):
         return []
     return [nul_error(f"Variable '{path}'") for name, value in variables.items() for path in _nul_paths(value, f"${name}")]
 
 
-def _operation_type(document: DocumentNode, operation_name: str | None) -> OperationType | None:
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode) and (
-            operation_name is None or (definition.name and definition.name.value == operation_name)
-        ):
-            return definition.operation
-    return None
+def _is_mutation(document: DocumentNode, operation_name: str | None) -> bool:
+    try:
+        return get_operation_type(document, operation_name) == StrawberryOperationType.MUTATION
+    except RuntimeError:  # no such operation: graphql-core's build answers that
+        return False
 
 
 class CheckedInputExecutionContext(DomainErrorExecutionContext):

@@ -54,20 +54,24 @@ def _plain_column(field: Any, model: type) -> str | None:
     return name
 
 
+def _typed_fields(schema: Schema, kinds: tuple[type, ...]):
+    """(strawberry type definition, strawberry field, the built graphql-core field) for every field of
+    every type of the schema built as one of `kinds`."""
+    from_field = schema.config.name_converter.from_field
+    for concrete in schema.schema_converter.type_map.values():
+        definition, graphql_type = concrete.definition, concrete.implementation
+        if isinstance(definition, StrawberryObjectDefinition) and isinstance(graphql_type, kinds):
+            for field in definition.fields:
+                yield definition, field, graphql_type.fields[from_field(field)]
+
+
 def _model_fields(schema: Schema):
     """(strawberry field, its Django model, the built graphql-core field) for every field of every
     model-backed object or interface type of the schema."""
-    for concrete in schema.schema_converter.type_map.values():
-        definition, graphql_type = concrete.definition, concrete.implementation
-        if not isinstance(definition, StrawberryObjectDefinition):
-            continue
-        if not isinstance(graphql_type, (GraphQLObjectType, GraphQLInterfaceType)):
-            continue
+    for definition, field, graphql_field in _typed_fields(schema, (GraphQLObjectType, GraphQLInterfaceType)):
         django_definition = get_django_definition(definition.origin)
-        if django_definition is None:
-            continue
-        for field in definition.fields:
-            yield field, django_definition.model, graphql_type.fields[schema.config.name_converter.from_field(field)]
+        if django_definition is not None:
+            yield field, django_definition.model, graphql_field
 
 
 def read_plain_columns_directly(schema: Schema) -> int:
@@ -91,17 +95,12 @@ def _plain_type_fields(schema: Schema):
     permission, no exception handler, and the schema's default resolver is getattr."""
     if schema.config.default_resolver is not getattr:
         return
-    for concrete in schema.schema_converter.type_map.values():
-        definition, graphql_type = concrete.definition, concrete.implementation
-        if not isinstance(definition, StrawberryObjectDefinition) or not isinstance(graphql_type, GraphQLObjectType):
-            continue
+    for definition, field, graphql_field in _typed_fields(schema, (GraphQLObjectType,)):
         if get_django_definition(definition.origin) is not None or definition.is_input:
             continue
-        for field in definition.fields:
-            graphql_field = graphql_type.fields[schema.config.name_converter.from_field(field)]
-            # Strawberry marks the resolver it builds for such a "basic" field.
-            if type(field) is StrawberryField and getattr(graphql_field.resolve, "_is_default", False):
-                yield field, graphql_field
+        # Strawberry marks the resolver it builds for such a "basic" field.
+        if type(field) is StrawberryField and getattr(graphql_field.resolve, "_is_default", False):
+            yield field, graphql_field
 
 
 # --- Staff-only lists already prefetched -------------------------------------------------

@@ -140,22 +140,19 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._plain_plans[key] = (field_details_list, answer)
         return answer
 
-    def _known_object_type(self, item_type: Any, item: Any, info: Any) -> GraphQLObjectType | None:
-        """The object type a list item completes as, when that is known without asking is_type_of:
-        an object type that has none, or an interface row, typed by its class (resolve_model_interfaces_by_class)."""
-        named = item_type.of_type if is_non_null_type(item_type) else item_type
-        if isinstance(named, GraphQLObjectType):
-            return named if named.is_type_of is None else None
-        if isinstance(named, GraphQLInterfaceType):
-            by_class = getattr(named.resolve_type, BY_CLASS, None)
-            if by_class is None or get_strawberry_type_cast(item) is not None:
-                return None
-            name = by_class.get(type(item))
-            if name is None:
-                name = named.resolve_type(item, info, named)  # asked once per class, then remembered
-            runtime = self.schema.get_type(name) if isinstance(name, str) else None
-            if isinstance(runtime, GraphQLObjectType) and self.schema.is_sub_type(named, runtime):
-                return runtime
+    def _known_object_type(
+        self, interface: GraphQLInterfaceType, by_class: dict[type, str], item: Any, info: Any
+    ) -> GraphQLObjectType | None:
+        """The object type an interface row completes as, known without asking is_type_of: typed by
+        its class (resolve_model_interfaces_by_class); None for a row cast with strawberry.cast."""
+        if get_strawberry_type_cast(item) is not None:
+            return None
+        name = by_class.get(type(item))
+        if name is None:
+            name = interface.resolve_type(item, info, interface)  # asked once per class, then remembered
+        runtime = self.schema.get_type(name) if isinstance(name, str) else None
+        if isinstance(runtime, GraphQLObjectType) and self.schema.is_sub_type(interface, runtime):
+            return runtime
         return None
 
     def complete_iterable_value(
@@ -185,11 +182,14 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if plan is None or any(item is None or isinstance(item, Exception) for item in rows):
                     return None
                 return [_plain_object(plan, named.name, item) for item in rows]
+            by_class = getattr(named.resolve_type, BY_CLASS, None) if isinstance(named, GraphQLInterfaceType) else None
+            if by_class is None:  # a union, or an interface whose rows are typed one by one
+                return None
             completed: list[dict[str, Any]] = []
             for item in rows:
                 if item is None or isinstance(item, Exception):
                     return None
-                object_type = self._known_object_type(item_type, item, info)
+                object_type = self._known_object_type(named, by_class, item, info)
                 plan = self._plain_plan(object_type, field_details_list) if object_type is not None else None
                 if plan is None:
                     return None

@@ -15,12 +15,17 @@ from strawberry_django.pagination import OffsetPaginationInput
 from booking_graph.graphql.errors import RequestErrorCode
 
 
+def _refuse_negative_offset(pagination: OffsetPaginationInput) -> None:
+    if pagination.offset < 0:
+        raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": RequestErrorCode.INVALID_PAGINATION})
+
+
 class AlwaysPaginatedField(StrawberryDjangoField):
     def apply_pagination(self, queryset, pagination=None, *, related_field_id=None):
         if pagination in (None, strawberry.UNSET) and related_field_id is None:
             pagination = OffsetPaginationInput()  # offset 0, limit = PAGINATION_DEFAULT_LIMIT
-        if isinstance(pagination, OffsetPaginationInput) and pagination.offset < 0:
-            raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": RequestErrorCode.INVALID_PAGINATION})
+        if isinstance(pagination, OffsetPaginationInput):
+            _refuse_negative_offset(pagination)
         return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)
 
 
@@ -29,8 +34,7 @@ def page_bounds(pagination: OffsetPaginationInput | None) -> tuple[int, int]:
     checks as the queryset lists (a missing or negative limit means the maximum page)."""
     if pagination in (None, strawberry.UNSET):
         pagination = OffsetPaginationInput()
-    if pagination.offset < 0:
-        raise GraphQLError("pagination.offset must be 0 or more.", extensions={"code": RequestErrorCode.INVALID_PAGINATION})
+    _refuse_negative_offset(pagination)
     limit = pagination.limit
     if limit in (None, strawberry.UNSET):
         limit = settings.GRAPHQL_PAGE_SIZE_DEFAULT

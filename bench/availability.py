@@ -32,14 +32,10 @@ from bookings.selectors import today  # noqa: E402
 from catalog import services as catalog_services  # noqa: E402
 from catalog.models import Accommodation  # noqa: E402
 
+from _dataset import ONE_DAY, reset  # noqa: E402
+
 SIZES = (10, 1_000, 10_000)
 REPEATS = 40
-ONE_DAY = datetime.timedelta(days=1)
-
-
-def reset() -> None:
-    Booking.objects.all().delete()
-    Accommodation.objects.all().delete()
 
 
 def realistic_stays(count: int, rooms: int, rng: random.Random) -> list[tuple[datetime.date, datetime.date]]:

@@ -29,17 +29,13 @@ from bookings.models import Booking  # noqa: E402
 from bookings.selectors import today  # noqa: E402
 from catalog.models import Accommodation, Apartment, Hotel  # noqa: E402
 
+from _dataset import ONE_DAY, reset  # noqa: E402
+
 SIZES = (10, 100, 1_000)
 BOOKINGS_EACH = 100
 REPEATS = 40
 CITIES = ["Lisbon", "Porto", "Berlin", "Vienna", "Barcelona", "Amsterdam"]
-ONE_DAY = datetime.timedelta(days=1)
 VERBOSE = "-v" in sys.argv  # print the statements of one request
-
-
-def reset() -> None:
-    Booking.objects.all().delete()
-    Accommodation.objects.all().delete()
 
 
 def stays_for(rooms: int, rng: random.Random) -> list[tuple[datetime.date, datetime.date]]:

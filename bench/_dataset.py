@@ -52,6 +52,19 @@ def add_places(first: int, count: int, *, voice_notes: bool) -> None:
         cursor.execute("ANALYZE")
 
 
+def back_to_back_stays(cursor: datetime.date, count: int, rng: random.Random, *, max_gap: int):
+    """`count` stays of 1-7 nights from `cursor` on, back to back 70 % of the time, else after a
+    gap of 1 to `max_gap` days: one room's bookings, as (start, end) pairs."""
+    stays = []
+    for _ in range(count):
+        if rng.random() > 0.7:
+            cursor += rng.randint(1, max_gap) * ONE_DAY
+        nights = rng.randint(1, 7)
+        stays.append((cursor, cursor + nights * ONE_DAY))
+        cursor += nights * ONE_DAY
+    return stays
+
+
 def reset() -> None:
     """Empty the tables with TRUNCATE: deleting rows left them behind as dead tuples (45,000 in
     bookings after a few runs), which slowed every later run's statements."""

@@ -32,7 +32,7 @@ from bookings.selectors import today  # noqa: E402
 from catalog import services as catalog_services  # noqa: E402
 from catalog.models import Accommodation  # noqa: E402
 
-from _dataset import ONE_DAY, reset  # noqa: E402
+from _dataset import ONE_DAY, back_to_back_stays, reset  # noqa: E402
 
 SIZES = (10, 1_000, 10_000)
 REPEATS = 40
@@ -41,17 +41,9 @@ REPEATS = 40
 def realistic_stays(count: int, rooms: int, rng: random.Random) -> list[tuple[datetime.date, datetime.date]]:
     """Per room, stays of 1-7 nights, back to back 70% of the time, else after a 1-10 day gap;
     half of them in the past, so 'today' falls inside the booked period."""
-    stays = []
     per_room = count // rooms
-    for _ in range(rooms):
-        cursor = today() - datetime.timedelta(days=int(per_room * 2.9))
-        for _ in range(per_room):
-            if rng.random() > 0.7:
-                cursor += datetime.timedelta(days=rng.randint(1, 10))
-            nights = rng.randint(1, 7)
-            stays.append((cursor, cursor + nights * ONE_DAY))
-            cursor += nights * ONE_DAY
-    return stays
+    first = today() - datetime.timedelta(days=int(per_room * 2.9))
+    return [stay for _ in range(rooms) for stay in back_to_back_stays(first, per_room, rng, max_gap=10)]
 
 
 def worst_case_stays(count: int, rooms: int) -> list[tuple[datetime.date, datetime.date]]:

@@ -29,7 +29,7 @@ from bookings.models import Booking  # noqa: E402
 from bookings.selectors import today  # noqa: E402
 from catalog.models import Accommodation, Apartment, Hotel  # noqa: E402
 
-from _dataset import ONE_DAY, reset  # noqa: E402
+from _dataset import ONE_DAY, back_to_back_stays, reset  # noqa: E402
 
 SIZES = (10, 100, 1_000)
 BOOKINGS_EACH = 100
@@ -45,13 +45,8 @@ def stays_for(rooms: int, rng: random.Random) -> list[tuple[datetime.date, datet
     per_room = BOOKINGS_EACH // rooms
     for room in range(rooms):
         count = per_room + (1 if room < BOOKINGS_EACH % rooms else 0)
-        cursor = today() - datetime.timedelta(days=rng.randint(300, 420))
-        for _ in range(count):
-            if rng.random() > 0.7:
-                cursor += datetime.timedelta(days=rng.randint(1, 5))
-            nights = rng.randint(1, 7)
-            stays.append((cursor, cursor + nights * ONE_DAY))
-            cursor += nights * ONE_DAY
+        first = today() - datetime.timedelta(days=rng.randint(300, 420))
+        stays += back_to_back_stays(first, count, rng, max_gap=5)
     return stays
 
 

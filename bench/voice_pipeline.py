@@ -82,7 +82,7 @@ def base_model_dir() -> Path | None:
     return target
 
 
-def _memory_kb(field: str, pid: str = "self") -> int:
+def _memory_kb(field: str, pid: int | str = "self") -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(re.search(rf"{field}:\s+(\d+) kB", status).group(1))
 
@@ -349,11 +349,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _vm_hwm_kb(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))
-
-
 def _multipart_body(fields: dict[str, str], file_field: str, filename: str, path: Path, boundary: str):
     head = b"".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
@@ -368,6 +363,8 @@ def _multipart_body(fields: dict[str, str], file_field: str, filename: str, path
 
 
 def upload_memory() -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
     from booking_graph import settings as project_settings  # noqa: F401
     from bookings.models import Booking
 
@@ -396,7 +393,7 @@ def upload_memory() -> None:
         session["_auth_user_hash"] = staff.get_session_auth_hash()
         session.create()
         booking = Booking.objects.first()
-        before = _vm_hwm_kb(worker_pid)
+        before = _memory_kb("VmHWM", worker_pid)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "big.wav"
             size = big_wav(path)
@@ -417,7 +414,7 @@ def upload_memory() -> None:
             )
             with urllib.request.urlopen(request, timeout=120) as response:
                 answer = json.loads(response.read())
-        after = _vm_hwm_kb(worker_pid)
+        after = _memory_kb("VmHWM", worker_pid)
         print(f"  upload of {size / 1e6:.1f} MB answered: {answer['data']['addVoiceNote']}")
         print(f"  worker VmHWM before {before / 1024:.1f} MiB, after {after / 1024:.1f} MiB, "
               f"growth {(after - before) / 1024:.1f} MiB = {(after - before) * 1024 / size:.2f} x the file size")
@@ -456,8 +453,6 @@ if __name__ == "__main__":
         sys.exit(0)
     compare_engines()
     setup()
-    from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-
     worker_memory()
     pipeline_overhead()
     upload_memory()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -54,3 +55,10 @@ def timed(*, call, repeats: int) -> list[float]:
         call()
         samples.append(time.perf_counter() - started)
     return samples
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nothing listens on, for a server the bench starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

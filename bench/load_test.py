@@ -34,7 +34,6 @@ import itertools
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -42,9 +41,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from _django import ROOT, percentile, setup
+from _django import BENCH_DB, ROOT, free_port, percentile, setup
 
-DB_NAME = os.environ.get("BENCH_DB_NAME", "booking_graph_bench") + "_load"
+DB_NAME = BENCH_DB + "_load"
 setup(DB_NAME)
 
 from django.utils import timezone  # noqa: E402
@@ -54,12 +53,6 @@ from catalog.models import Accommodation  # noqa: E402
 
 MIX = (("catalog", 30), ("accommodation", 20), ("nextAvailableDate", 20), ("availability", 15), ("createBooking", 15))
 PLACE_FIELDS = "__typename id name price location ... on Hotel { rooms stars } ... on Apartment { bedrooms maxGuests }"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 SERVERS = {

@@ -21,7 +21,6 @@ import math
 import os
 import re
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import urllib.request
 import wave
 from pathlib import Path
 
-from _django import ROOT, median, setup
+from _django import ROOT, free_port, median, setup
 
 FIXTURES = ROOT / "tests" / "fixtures" / "audio"
 BENCH_MODELS = ROOT / "var" / "bench-models"
@@ -343,12 +342,6 @@ def big_wav(path: Path, target_bytes: int = 25 * 1024 * 1024 - 4096) -> int:
     return path.stat().st_size
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _multipart_body(fields: dict[str, str], file_field: str, filename: str, path: Path, boundary: str):
     head = b"".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
@@ -369,7 +362,7 @@ def upload_memory() -> None:
     from bookings.models import Booking
 
     print("\n== Web worker peak memory while uploading a ~25 MB file (gunicorn, 1 sync worker)")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1",
            "MEDIA_ROOT": tempfile.mkdtemp(prefix="bench-media-"), "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(

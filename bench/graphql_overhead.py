@@ -41,13 +41,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 import handwritten_views as hand  # noqa: E402
-from _dataset import add_places, reset  # noqa: E402
+from _dataset import ONE_DAY, add_places, reset  # noqa: E402
 from django.urls import resolve  # noqa: E402
 from bookings.models import Booking  # noqa: E402
 from catalog.models import Accommodation  # noqa: E402
 from voice.models import VoiceNote  # noqa: E402
 
-ONE_DAY = datetime.timedelta(days=1)
 PLACE_FIELDS = """__typename id kind name description price location createdAt updatedAt
     ... on Hotel { rooms stars } ... on Apartment { bedrooms maxGuests }"""
 CATALOG = f"{{ accommodations {{ {PLACE_FIELDS} }} }}"

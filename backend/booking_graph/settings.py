@@ -425,6 +425,10 @@ STRAWBERRY_DJANGO = {
 
 BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", 365)
 AVAILABILITY_MAX_DAYS = env.int("AVAILABILITY_MAX_DAYS", 366)
+# Longest date range one setRates write may cover (two years by default).
+RATES_MAX_DAYS = env.int("RATES_MAX_DAYS", 731)
+# The local time on the arrival day a free-cancellation deadline counts back from ("N days before check-in").
+BOOKING_CHECK_IN_TIME = env.str("BOOKING_CHECK_IN_TIME", "15:00")
 
 # --- Logging ----------------------------------------------------------------------
 

@@ -17,3 +17,10 @@ class BookingErrorCode(enum.StrEnum):
     INVALID_GUESTS = "invalid_guests"  # fewer than one guest
     TOO_MANY_GUESTS = "too_many_guests"  # over the apartment's max_guests or one hotel room's max_guests_per_room
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"  # the key was used before with other booking fields
+    RATE_PLAN_NOT_FOUND = "rate_plan_not_found"  # no such plan at this accommodation
+    RATE_PLAN_NOT_AVAILABLE = "rate_plan_not_available"  # the plan exists but is not on sale (inactive)
+    MIN_STAY_NOT_MET = "min_stay_not_met"  # fewer nights than the arrival day's minimum stay
+    MAX_STAY_EXCEEDED = "max_stay_exceeded"  # more nights than the arrival day's maximum stay
+    CLOSED_TO_ARRIVAL = "closed_to_arrival"  # no stay may start on the check-in day
+    CLOSED_TO_DEPARTURE = "closed_to_departure"  # no stay may end on the check-out day
+    STOP_SELL = "stop_sell"  # a night of the stay is not sold

@@ -1,6 +1,8 @@
 """Bookings: half-open stays [start_date, end_date) at one accommodation."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
@@ -8,7 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 
-from catalog.models import tag_places_fetched_with
+from catalog.models import RatePlan, tag_places_fetched_with
 
 from .errors import BookingErrorCode
 
@@ -31,7 +33,24 @@ class StayRange(Func):
         super().__init__(F(start), F(end), models.Value("[)"))
 
 
+def default_plan_ids(accommodation_ids: Iterable[int]) -> dict[int, int]:
+    return dict(
+        RatePlan.objects.filter(accommodation_id__in=set(accommodation_ids), is_default=True).values_list(
+            "accommodation_id", "pk"
+        )
+    )
+
+
 class BookingQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows written without a plan (scripts, fixtures) were sold under their place's default plan."""
+        objs = list(objs)
+        if missing := [row for row in objs if row.rate_plan_id is None]:
+            plans = default_plan_ids(row.accommodation_id for row in missing)
+            for row in missing:
+                row.rate_plan_id = plans.get(row.accommodation_id)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def _fetch_all(self) -> None:
         fetched = self._result_cache is None
         super()._fetch_all()
@@ -59,6 +78,27 @@ class Booking(models.Model):
         validators=[MinValueValidator(0)],
         help_text="Nights x the nightly price when the booking was made or its dates were last moved.",
     )
+    # The snapshot of what the guest agreed to: the plan, each night's price, the cancellation terms.
+    # Later rate or policy changes never touch these.
+    rate_plan = models.ForeignKey(
+        "catalog.RatePlan", on_delete=models.PROTECT, related_name="bookings", help_text="The plan the stay was sold under."
+    )
+    nightly_prices = models.JSONField(
+        default=list, editable=False, help_text='Each night\'s agreed price: [{"date": "2027-01-01", "price": "120.00"}, ...].'
+    )
+    refundable = models.BooleanField(default=True, editable=False)
+    free_cancellation_until = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Last moment cancelling is free (none for a non-refundable plan)."
+    )
+    cancellation_fee_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=100, editable=False,
+        help_text="Share of the total charged for a cancellation after the free window.",
+    )
+    cancellation_fee = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, editable=False,
+        help_text="What the cancellation cost, computed from these terms when it happened.",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A client's retry key (createBooking's idempotencyKey); unique, so parallel retries cannot double-book.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True, editable=False)
     # sha256 of the request's fields: the same key with other fields is refused, not replayed.
@@ -82,6 +122,10 @@ class Booking(models.Model):
             models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_valid"),
             models.CheckConstraint(condition=Q(guests__gte=1), name="booking_guests_at_least_one"),
             models.CheckConstraint(condition=Q(total_price__gte=0), name="booking_total_price_non_negative"),
+            models.CheckConstraint(
+                condition=Q(cancellation_fee__isnull=True) | Q(cancellation_fee__gte=0, cancellation_fee__lte=F("total_price")),
+                name="booking_cancellation_fee_within_total",
+            ),
             models.UniqueConstraint(fields=["idempotency_key"], name="booking_idempotency_key_unique"),
             ExclusionConstraint(
                 name="booking_apartment_no_overlap",
@@ -113,6 +157,12 @@ class Booking(models.Model):
 
     # Set on the instance create_booking returns for a retried idempotency key (never stored).
     replayed = False
+
+    def save(self, *args, **kwargs) -> None:
+        if self.rate_plan_id is None and self.accommodation_id is not None:
+            # A row written without a plan (a script, a fixture) was sold under the default plan.
+            self.rate_plan_id = default_plan_ids([self.accommodation_id]).get(self.accommodation_id)
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.guest_name}: {self.start_date} → {self.end_date} ({self.status})"

@@ -9,21 +9,31 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateRange
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from booking_graph.domain import get_or_not_found
-from catalog.models import Accommodation, AccommodationKind, Apartment, Hotel
+from catalog.models import Accommodation, AccommodationKind, Apartment, Hotel, RatePlan
+from catalog.selectors import (
+    DAYS_TO_PARAMETER,
+    DEFAULT_PLANS_OF_PLACES,
+    PLANS_BY_ID,
+    RATE_DAY_COLUMNS,
+    RateDayValues,
+    rate_days_cte,
+)
 
 from .models import Booking, BookingStatus, StayRange
 
 ONE_DAY = datetime.timedelta(days=1)
+CENT = Decimal("0.01")
 
 
 class AvailabilityDay(NamedTuple):
@@ -32,10 +42,95 @@ class AvailabilityDay(NamedTuple):
 
     date: datetime.date
     free_units: int
+    rate: RateDayValues | None = None
 
     @property
     def available(self) -> bool:
-        return self.free_units > 0
+        """The night can be sold: a unit is free and the plan does not stop sales that day."""
+        return self.free_units > 0 and not (self.rate is not None and self.rate.stop_sell)
+
+    @property
+    def price(self) -> Decimal | None:
+        return self.rate.price if self.rate is not None else None
+
+    @property
+    def min_stay(self) -> int | None:
+        return self.rate.min_stay if self.rate is not None else None
+
+    @property
+    def max_stay(self) -> int | None:
+        return self.rate.max_stay if self.rate is not None else None
+
+    @property
+    def closed_to_arrival(self) -> bool | None:
+        return self.rate.closed_to_arrival if self.rate is not None else None
+
+    @property
+    def closed_to_departure(self) -> bool | None:
+        return self.rate.closed_to_departure if self.rate is not None else None
+
+    @property
+    def stop_sell(self) -> bool | None:
+        return self.rate.stop_sell if self.rate is not None else None
+
+
+# --- "Bookable", written once ----------------------------------------------------------------
+# graded: catalog's plan_days (the effective rate calendar) with each night's free units, from the
+# confirmed stays of the selected places touching [days_from, days_to) (GiST index on place + range).
+_GRADED_SQL = """
+stays AS (
+    SELECT booking.accommodation_id, GREATEST(booking.start_date, %(days_from)s::date) AS first_night, booking.end_date
+    FROM bookings_booking AS booking
+    WHERE booking.accommodation_id = ANY(%(place_ids)s::bigint[]) AND booking.status = %(confirmed)s
+      AND daterange(booking.start_date, booking.end_date, '[)') && daterange(%(days_from)s, %(days_to)s, '[)')
+      AND booking.id IS DISTINCT FROM %(exclude_booking_id)s
+),
+events AS (
+    SELECT accommodation_id, day, SUM(delta) AS delta FROM (
+        SELECT accommodation_id, first_night AS day, 1 AS delta FROM stays
+        UNION ALL SELECT accommodation_id, end_date, -1 FROM stays
+    ) AS edges GROUP BY accommodation_id, day
+),
+graded AS (
+    SELECT plan_days.*,
+           COALESCE(hotel.rooms, 1) - SUM(COALESCE(events.delta, 0)) OVER (
+               PARTITION BY plan_days.rate_plan_id ORDER BY plan_days.day) AS free_units
+    FROM plan_days
+    LEFT JOIN catalog_hotel AS hotel ON hotel.accommodation_ptr_id = plan_days.accommodation_id
+    LEFT JOIN events ON events.accommodation_id = plan_days.accommodation_id AND events.day = plan_days.day
+)"""
+
+
+def graded_days_sql(select_plans: str, *, days_to: str = DAYS_TO_PARAMETER) -> str:
+    return rate_days_cte(select_plans, days_to=days_to) + "," + _GRADED_SQL
+
+
+def stay_verdicts_sql(nights: int) -> str:
+    """`verdicts`: for each graded day as the arrival of a stay of `nights` nights, what the rules
+    look at: the arrival day's own rules, over the nights the fewest free units, any stop-sell and
+    the prices, and the departure day's closed_to_departure (NULL when the grid ends before it)."""
+    nights = int(nights)  # written into the frame clause: an integer, never client text
+    return f"""
+verdicts AS (
+    SELECT rate_plan_id, accommodation_id, day AS arrival, min_stay, max_stay, closed_to_arrival,
+           COUNT(*) OVER stay AS nights_seen,
+           MIN(free_units) OVER stay AS free_units,
+           BOOL_OR(stop_sell) OVER stay AS stop_sell,
+           SUM(price) OVER stay AS total_price,
+           ARRAY_AGG(price) OVER stay AS nightly_prices,
+           LEAD(closed_to_departure, {nights}) OVER by_day AS closed_to_departure
+    FROM graded
+    WINDOW by_day AS (PARTITION BY rate_plan_id ORDER BY day),
+           stay AS (by_day ROWS BETWEEN CURRENT ROW AND {nights - 1} FOLLOWING)
+)"""
+
+
+# The rule itself: every night has a unit free and is not stop-sell; the arrival day is open for
+# arrival and its minimum / maximum stay admit the nights; the departure day is open for departure.
+BOOKABLE = """(verdicts.nights_seen = %(nights)s AND verdicts.free_units > 0 AND NOT verdicts.stop_sell
+      AND NOT verdicts.closed_to_arrival AND verdicts.min_stay <= %(nights)s
+      AND (verdicts.max_stay IS NULL OR verdicts.max_stay >= %(nights)s)
+      AND verdicts.closed_to_departure IS FALSE)"""
 
 
 def today() -> datetime.date:
@@ -51,12 +146,6 @@ def max_guests_of(accommodation: Accommodation) -> int:
         return hotel.max_guests_per_room
     apartment = accommodation if isinstance(accommodation, Apartment) else accommodation.apartment
     return apartment.max_guests
-
-
-def stay_price(*, nightly_price: Decimal, start: datetime.date, end: datetime.date) -> Decimal:
-    """What the guest pays: nights x the nightly price of the moment (kept on the booking,
-    shown on a search's offer)."""
-    return nightly_price * (end - start).days
 
 
 def capacity_of(accommodation: Accommodation) -> int:
@@ -104,131 +193,96 @@ def peak_occupancy(
     return max(nightly_occupancy(stays, start, end), default=0)
 
 
-def availability(*, accommodation: Accommodation, start: datetime.date, end: datetime.date) -> list[AvailabilityDay]:
-    """One entry per day of [start, end) with the units still free that night (one statement)."""
-    return availabilities(accommodations=[accommodation], start=start, end=end)[accommodation.pk]
+def availability(
+    *, accommodation: Accommodation, start: datetime.date, end: datetime.date, rate_plan: RatePlan | None = None
+) -> list[AvailabilityDay]:
+    """One entry per day of [start, end): units still free that night, and the plan's price and
+    arrival rules that day (the default plan's unless one is given). One statement."""
+    return availabilities(accommodations=[accommodation], start=start, end=end, rate_plan=rate_plan)[accommodation.pk]
 
 
-# The capacity of each place comes with the stays: a hotel's rooms from its child row (an
-# apartment has none: 1), so a list of base rows or rows with `rooms` deferred costs nothing more.
-_AVAILABILITIES_SQL = """
-SELECT place.id, COALESCE(hotel.rooms, 1), booking.start_date, booking.end_date
-FROM unnest(%(ids)s::bigint[]) AS place(id)
-LEFT JOIN catalog_hotel hotel ON hotel.accommodation_ptr_id = place.id
-LEFT JOIN bookings_booking booking
-       ON booking.accommodation_id = place.id AND booking.status = %(confirmed)s
-      AND daterange(booking.start_date, booking.end_date, '[)') && daterange(%(start)s, %(end)s, '[)')
-"""
+def _grid_params(
+    *, place_ids: Sequence[int], days_from: datetime.date, days_to: datetime.date,
+    plan_ids: Sequence[int] = (), exclude_booking_id: int | None = None,
+) -> dict:
+    return {
+        "place_ids": sorted(set(place_ids)), "plan_ids": sorted(set(plan_ids)), "days_from": days_from,
+        "days_to": days_to, "confirmed": BookingStatus.CONFIRMED.value, "exclude_booking_id": exclude_booking_id,
+    }
 
 
 def availabilities(
-    *, accommodations: Sequence[Accommodation], start: datetime.date, end: datetime.date
+    *, accommodations: Sequence[Accommodation], start: datetime.date, end: datetime.date,
+    rate_plan: RatePlan | None = None,
 ) -> dict[int, list[AvailabilityDay]]:
-    """`availability` of many places at once, by id: one statement whatever their number."""
+    """`availability` of many places at once (each under its default plan), by id: one statement."""
     ids = sorted({place.pk for place in accommodations})
-    capacities: dict[int, int] = {}
-    stays: dict[int, list[tuple[datetime.date, datetime.date]]] = defaultdict(list)
+    select_plans = PLANS_BY_ID if rate_plan is not None else DEFAULT_PLANS_OF_PLACES
+    params = _grid_params(
+        place_ids=ids, days_from=start, days_to=end, plan_ids=[rate_plan.pk] if rate_plan is not None else []
+    )
+    calendars: dict[int, list[AvailabilityDay]] = {place_id: [] for place_id in ids}
     with connection.cursor() as cursor:
-        cursor.execute(_AVAILABILITIES_SQL, {"ids": ids, "confirmed": BookingStatus.CONFIRMED.value,
-                                             "start": start, "end": end})
-        for place_id, capacity, stay_start, stay_end in cursor.fetchall():
-            capacities[place_id] = capacity
-            if stay_start is not None:
-                stays[place_id].append((stay_start, stay_end))
-    nights = [start + n * ONE_DAY for n in range((end - start).days)]  # shared by every calendar
-    return {
-        place_id: [
-            AvailabilityDay(night, max(capacity - used, 0))
-            for night, used in zip(nights, nightly_occupancy(stays[place_id], start, end), strict=True)
-        ]
-        for place_id, capacity in capacities.items()
-    }
+        cursor.execute(
+            f"WITH {graded_days_sql(select_plans)} "
+            f"SELECT accommodation_id, free_units, {RATE_DAY_COLUMNS} FROM graded ORDER BY accommodation_id, day",
+            params,
+        )
+        for place_id, free_units, *rate_day in cursor.fetchall():
+            calendars[place_id].append(AvailabilityDay(rate_day[0], max(free_units, 0), RateDayValues(*rate_day)))
+    return calendars
 
 
-# Gaps and islands over each place's occupancy step function, all places in one statement
-# (every window is PARTITION BY accommodation_id):
-#   places  - the ids asked for and their capacity (a hotel's rooms, 1 otherwise)
-#   events  - +1 at each stay's first night (clipped to :from), -1 at its check-out day
-#   levels  - occupancy on each segment [day, next_day); the last segment is open-ended
-#   runs    - consecutive free segments share a group number (it only grows on busy segments)
-# A place's answer is the start of its first free run at least :nights long. With a :horizon
-# only the stays touching [from, horizon) are read, and a run counts only up to the horizon: an
-# answer then is exact (no later stay can touch those nights); no answer means "look further".
-_NEXT_AVAILABLE_SQL = """
-WITH places AS (
-    SELECT place.id AS accommodation_id, COALESCE(hotel.rooms, 1) AS capacity
-    FROM unnest(%(ids)s::bigint[]) AS place(id)
-    LEFT JOIN catalog_hotel hotel ON hotel.accommodation_ptr_id = place.id
-),
-stays AS (
-    SELECT booking.accommodation_id, GREATEST(booking.start_date, %(from)s) AS first_night, booking.end_date
-    FROM places JOIN bookings_booking booking ON booking.accommodation_id = places.accommodation_id
-    WHERE booking.status = %(confirmed)s AND booking.end_date > %(from)s
-      {window}
-),
-events AS (
-    SELECT accommodation_id, first_night AS day, 1 AS delta FROM stays
-    UNION ALL SELECT accommodation_id, end_date, -1 FROM stays
-    UNION ALL SELECT accommodation_id, %(from)s, 0 FROM places
-),
-points AS (SELECT accommodation_id, day, SUM(delta) AS delta FROM events GROUP BY accommodation_id, day),
-levels AS (
-    SELECT points.accommodation_id, day,
-           LEAD(day) OVER place_days AS next_day,
-           SUM(delta) OVER place_days < places.capacity AS free
-    FROM points JOIN places USING (accommodation_id)
-    WINDOW place_days AS (PARTITION BY points.accommodation_id ORDER BY day)
-),
-runs AS (
-    SELECT accommodation_id, day, next_day, free,
-           SUM(CASE WHEN free THEN 0 ELSE 1 END) OVER (PARTITION BY accommodation_id ORDER BY day) AS run
-    FROM levels
-),
-free_runs AS (
-    SELECT accommodation_id, MIN(day) AS run_start,
-           CASE WHEN BOOL_OR(next_day IS NULL) THEN {open_end} ELSE MAX(next_day) END AS run_end
-    FROM runs WHERE free GROUP BY accommodation_id, run
-)
-SELECT accommodation_id, MIN(run_start) FROM free_runs
-WHERE run_end IS NULL OR run_end - run_start >= %(nights)s
-GROUP BY accommodation_id
-"""
-_WITHIN_HORIZON = _NEXT_AVAILABLE_SQL.format(
-    # The GiST index on (accommodation_id, stay range) serves this filter.
-    window="AND daterange(booking.start_date, booking.end_date, '[)') && daterange(%(from)s, %(horizon)s, '[)')",
-    open_end="%(horizon)s::date",
-)
-_UNBOUNDED = _NEXT_AVAILABLE_SQL.format(window="", open_end="NULL")
+def next_available_date(
+    *, accommodation: Accommodation, date: datetime.date, nights: int = 1, rate_plan: RatePlan | None = None
+) -> datetime.date:
+    """Earliest day d >= max(date, today) such that a stay [d, d + nights) is bookable (capacity and
+    every rule of the plan). At most three SQL statements, however many bookings and rate days exist."""
+    return next_available_dates(accommodations=[accommodation], date=date, nights=nights, rate_plan=rate_plan)[accommodation.pk]
 
-# Most answers lie within a few months: look there first, read everything only if needed.
+
+# Most answers lie within a few months: look there first, further only if needed.
 NEXT_AVAILABLE_HORIZON_DAYS = 120
 
-
-def next_available_date(*, accommodation: Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
-    """Earliest day d >= max(date, today) such that every night of [d, d + nights) is free.
-    At most two SQL statements, however many bookings exist."""
-    return next_available_dates(accommodations=[accommodation], date=date, nights=nights)[accommodation.pk]
+# Past the last booking and the last rate row of a plan (and of its parent) every day is a default
+# day with every unit free, so a stay arriving the day after is bookable: the grid never goes further.
+_PAST_LAST_CONSTRAINED_DAY_SQL = """(SELECT GREATEST(
+    %(days_from)s::date,
+    (SELECT MAX(end_date) FROM bookings_booking
+     WHERE accommodation_id = ANY(%(place_ids)s::bigint[]) AND status = %(confirmed)s),
+    (SELECT MAX(rate_day.date) FROM catalog_rateday AS rate_day JOIN catalog_rateplan AS plan
+         ON rate_day.rate_plan_id = plan.id OR rate_day.rate_plan_id = plan.parent_id
+     WHERE {select_plans})
+) + %(nights)s + 2)"""
 
 
 def next_available_dates(
-    *, accommodations: Sequence[Accommodation], date: datetime.date, nights: int = 1
+    *, accommodations: Sequence[Accommodation], date: datetime.date, nights: int = 1,
+    rate_plan: RatePlan | None = None,
 ) -> dict[int, datetime.date]:
-    """`next_available_date` of many places at once, by id: at most two statements whatever their
-    number (the second only for the places with no answer within the horizon)."""
+    """`next_available_date` of many places at once (each under its default plan), by id: at most
+    two statements whatever their number (the second only for places with no answer within the
+    horizon; it reads up to the last day any booking or rate row constrains)."""
     start = max(date, today())
-    params = {
-        "ids": sorted({place.pk for place in accommodations}),
-        "confirmed": BookingStatus.CONFIRMED.value,
-        "from": start,
-        "nights": nights,
-        "horizon": start + datetime.timedelta(days=NEXT_AVAILABLE_HORIZON_DAYS + nights),
-    }
+    ids = sorted({place.pk for place in accommodations})
+    select_plans = PLANS_BY_ID if rate_plan is not None else DEFAULT_PLANS_OF_PLACES
+    plan_ids = [rate_plan.pk] if rate_plan is not None else []
+    horizon = start + datetime.timedelta(days=NEXT_AVAILABLE_HORIZON_DAYS + nights + 1)
+
+    def first_arrivals(place_ids: list[int], days_to: str, days_to_value: datetime.date | None) -> dict[int, datetime.date]:
+        params = _grid_params(place_ids=place_ids, plan_ids=plan_ids, days_from=start, days_to=days_to_value)
+        cursor.execute(
+            f"WITH {graded_days_sql(select_plans, days_to=days_to)}, {stay_verdicts_sql(nights)} "
+            f"SELECT accommodation_id, MIN(arrival) FROM verdicts WHERE {BOOKABLE} GROUP BY accommodation_id",
+            params | {"nights": nights},
+        )
+        return dict(cursor.fetchall())
+
     with connection.cursor() as cursor:
-        cursor.execute(_WITHIN_HORIZON, params)
-        answers = dict(cursor.fetchall())
-        if further := [place_id for place_id in params["ids"] if answers.get(place_id) is None]:
-            cursor.execute(_UNBOUNDED, params | {"ids": further})
-            answers.update(cursor.fetchall())
+        answers = first_arrivals(ids, DAYS_TO_PARAMETER, horizon)
+        if further := [place_id for place_id in ids if place_id not in answers]:
+            # days_to NULL: the stays filter reads every later stay (an unbounded range).
+            answers.update(first_arrivals(further, _PAST_LAST_CONSTRAINED_DAY_SQL.format(select_plans=select_plans), None))
     return answers
 
 
@@ -254,25 +308,117 @@ def peak_future_occupancy(*, accommodation_id: int) -> int:
     return int(peak)
 
 
+def concrete(place: Accommodation) -> Accommodation:
+    """The Hotel or Apartment of a base row whose child came with select_related (no query)."""
+    return place.hotel if place.is_hotel else place.apartment
+
+
 def get_accommodation(accommodation_id: object) -> Accommodation:
     return get_or_not_found(Accommodation.objects.select_subclasses(), accommodation_id)
 
 
 # --- Stay search ---------------------------------------------------------------------------
 
+class NightPrice(NamedTuple):
+    date: datetime.date
+    price: Decimal
+
+
+class CancellationTerms(NamedTuple):
+    """What cancelling costs: free until `free_until` (None: never free), then `fee_percent` of the total."""
+
+    refundable: bool
+    free_until: datetime.datetime | None
+    fee_percent: Decimal
+
+
+def check_in_moment(day: datetime.date) -> datetime.datetime:
+    """The check-in time on that day, in the business's time zone."""
+    return datetime.datetime.combine(
+        day, datetime.time.fromisoformat(settings.BOOKING_CHECK_IN_TIME), tzinfo=timezone.get_default_timezone()
+    )
+
+
+def cancellation_terms(*, rate_plan: RatePlan, check_in: datetime.date) -> CancellationTerms:
+    if not rate_plan.refundable:
+        return CancellationTerms(False, None, Decimal(100))
+    free_until = check_in_moment(check_in) - datetime.timedelta(days=rate_plan.free_cancellation_days or 0)
+    return CancellationTerms(True, free_until, rate_plan.fee_percent)
+
+
+def late_cancellation_fee(*, total: Decimal, fee_percent: Decimal) -> Decimal:
+    """The fee once the free window is over (rounded to the cent, half up)."""
+    return (total * fee_percent / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def cancellation_fee_at(*, total: Decimal, terms: CancellationTerms, moment: datetime.datetime) -> Decimal:
+    if terms.free_until is not None and moment < terms.free_until:
+        return Decimal("0.00")
+    return late_cancellation_fee(total=total, fee_percent=terms.fee_percent)
+
+
+@dataclass(frozen=True)
+class StayQuote:
+    """The verdict on one stay under one plan: bookable or the first rule it breaks, and its price."""
+
+    rate_plan_id: int
+    nights_seen: int
+    free_units: int
+    stop_sell: bool
+    closed_to_arrival: bool
+    closed_to_departure: bool
+    min_stay: int
+    max_stay: int | None
+    nightly_prices: list[NightPrice]
+
+    @property
+    def total_price(self) -> Decimal:
+        return sum((night.price for night in self.nightly_prices), Decimal("0.00"))
+
+
+def quote_stay(
+    *, rate_plan: RatePlan, start: datetime.date, end: datetime.date, exclude_booking_id: int | None = None
+) -> StayQuote:
+    """The same verdict search and next date use (stay_verdicts_sql), for one plan and stay. Under the
+    accommodation's lock (services) its capacity answer cannot change before the booking is written."""
+    nights = (end - start).days
+    params = _grid_params(
+        place_ids=[rate_plan.accommodation_id], plan_ids=[rate_plan.pk], days_from=start,
+        days_to=end + ONE_DAY, exclude_booking_id=exclude_booking_id,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {graded_days_sql(PLANS_BY_ID)}, {stay_verdicts_sql(nights)} "
+            f"SELECT {VERDICT_COLUMNS} FROM verdicts WHERE arrival = %(days_from)s",
+            params,
+        )
+        row = cursor.fetchone()
+    return _quote(row, start)
+
+
+VERDICT_COLUMNS = (
+    "rate_plan_id, nights_seen, free_units, stop_sell, closed_to_arrival, closed_to_departure, min_stay, max_stay, nightly_prices"
+)
+
+
+def _quote(row: Sequence, start: datetime.date) -> StayQuote:
+    *head, prices = row
+    return StayQuote(
+        *head, nightly_prices=[NightPrice(start + n * ONE_DAY, price) for n, price in enumerate(prices)]
+    )
+
+
 @dataclass(frozen=True)
 class StayOffer:
-    """A place a booking with these dates and guests would be accepted at, and its price."""
+    """A stay a booking under this plan would be accepted for now, and its price story."""
 
     accommodation: Accommodation
+    rate_plan: RatePlan
     check_in: datetime.date
     check_out: datetime.date
     guests: int
     free_units: int
-
-    @property
-    def nightly_price(self) -> Decimal:
-        return self.accommodation.price
+    nightly_prices: list[NightPrice]
 
     @property
     def nights(self) -> int:
@@ -280,48 +426,74 @@ class StayOffer:
 
     @property
     def total_price(self) -> Decimal:
-        return stay_price(nightly_price=self.nightly_price, start=self.check_in, end=self.check_out)
+        return sum((night.price for night in self.nightly_prices), Decimal("0.00"))
+
+    @property
+    def nightly_price(self) -> Decimal:
+        """The average price per night (what maxNightlyPrice compares with)."""
+        return (self.total_price / self.nights).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def terms(self) -> CancellationTerms:
+        return cancellation_terms(rate_plan=self.rate_plan, check_in=self.check_in)
+
+    @property
+    def free_cancellation_until(self) -> datetime.datetime | None:
+        return self.terms.free_until
+
+    @property
+    def cancellation_fee(self) -> Decimal:
+        return late_cancellation_fee(total=self.total_price, fee_percent=self.terms.fee_percent)
 
 
-# One statement for the whole search. `peaks`: the confirmed stays touching [check_in, check_out)
-# at any place, read through the range GiST index (booking_confirmed_range_gist), become +1 on
-# their first night in the window and -1 on their check-out day; the running sum per place and
-# day is the occupancy, its maximum the place's peak. The candidates (guests fit one booking,
-# filters) are joined to their peak; free units = capacity - peak; cheapest first, one page.
+# One statement for the whole search:
+#   peaks       - the most confirmed stays on one searched night, per place, from the stays touching
+#                 [check_in, check_out) read through the range GiST index (booking_confirmed_range_gist)
+#   candidates  - places where the guests fit one booking, matching the filters, with a unit free
+#   graded      - the plan_days of their active plans; every night's free units = units - peak
+#   verdicts    - the stay arriving on check_in judged by the same rule as booking and next date
+# then the bookable ones, cheapest total first (then place and plan), one page.
 _SEARCH_SQL = """
 WITH peaks AS (
     SELECT accommodation_id, MAX(level) AS peak FROM (
         SELECT stay.accommodation_id,
                SUM(SUM(event.delta)) OVER (PARTITION BY stay.accommodation_id ORDER BY event.day) AS level
         FROM bookings_booking AS stay
-        CROSS JOIN LATERAL (VALUES (GREATEST(stay.start_date, %(check_in)s), 1), (stay.end_date, -1))
+        CROSS JOIN LATERAL (VALUES (GREATEST(stay.start_date, %(days_from)s), 1), (stay.end_date, -1))
             AS event(day, delta)
         WHERE stay.status = %(confirmed)s
-          AND daterange(stay.start_date, stay.end_date, '[)') && daterange(%(check_in)s, %(check_out)s, '[)')
+          AND daterange(stay.start_date, stay.end_date, '[)') && daterange(%(days_from)s, %(check_out)s, '[)')
         GROUP BY stay.accommodation_id, event.day
     ) AS levels
     GROUP BY accommodation_id
 ),
 candidates AS (
-    SELECT place.id, place.price,
-           CASE WHEN place.kind = %(hotel)s THEN hotel.rooms ELSE 1 END AS units
+    SELECT place.id, (CASE WHEN place.kind = %(hotel)s THEN hotel.rooms ELSE 1 END) - COALESCE(peaks.peak, 0) AS free_units
     FROM catalog_accommodation AS place
     LEFT JOIN catalog_hotel AS hotel ON hotel.accommodation_ptr_id = place.id
     LEFT JOIN catalog_apartment AS apartment ON apartment.accommodation_ptr_id = place.id
+    LEFT JOIN peaks ON peaks.accommodation_id = place.id
     WHERE ((place.kind = %(hotel)s AND hotel.max_guests_per_room >= %(guests)s)
            OR (place.kind = %(apartment)s AND apartment.max_guests >= %(guests)s))
+      AND (CASE WHEN place.kind = %(hotel)s THEN hotel.rooms ELSE 1 END) - COALESCE(peaks.peak, 0) > 0
       {filters}
-)
-SELECT candidates.id, candidates.units - COALESCE(peaks.peak, 0) AS free_units
-FROM candidates LEFT JOIN peaks ON peaks.accommodation_id = candidates.id
-WHERE candidates.units - COALESCE(peaks.peak, 0) > 0
-ORDER BY candidates.price, candidates.id
+),
+{plan_days},
+graded AS (
+    SELECT plan_days.*, candidates.free_units FROM plan_days JOIN candidates ON candidates.id = plan_days.accommodation_id
+),
+{verdicts}
+SELECT accommodation_id, {columns} FROM verdicts
+WHERE arrival = %(days_from)s AND {bookable} {price_filter}
+ORDER BY total_price, accommodation_id, rate_plan_id
 LIMIT %(limit)s OFFSET %(offset)s
 """
+_ACTIVE_PLANS_OF_CANDIDATES = "plan.active AND plan.accommodation_id IN (SELECT id FROM candidates)"
 # Case-insensitive substring without LIKE, so % and _ in the client's text are plain characters.
 _LOCATION_FILTER = "AND strpos(upper(place.location), upper(%(location)s)) > 0"
 _KIND_FILTER = "AND place.kind = %(kind)s"
-_PRICE_FILTER = "AND place.price <= %(max_nightly_price)s"
+# The average price per night, as the offer shows it: total / nights <= max.
+_PRICE_FILTER = "AND total_price <= %(max_nightly_price)s * %(nights)s"
 
 
 def search_stays(
@@ -335,35 +507,46 @@ def search_stays(
     offset: int = 0,
     limit: int,
 ) -> list[StayOffer]:
-    """The accommodations where `guests` fit one booking and every night of [check_in, check_out)
-    has a free unit, cheapest stay first (then by id), one page of them.
-    Filters: location (case-insensitive substring), kind, nightly price. The arguments are
-    checked by services.search_stays, which callers use. Two SQL statements, whatever the data."""
+    """One offer per (accommodation, active plan) where a booking of `guests` for [check_in,
+    check_out) would be accepted now: capacity and every rule of the plan. Cheapest total first
+    (then by place and plan), one page. Filters: location (case-insensitive substring), kind,
+    average nightly price. The arguments are checked by services.search_stays, which callers
+    use. Two SQL statements, whatever the data."""
     if limit <= 0:
         return []
-    filters = [
-        sql
-        for sql, given in ((_LOCATION_FILTER, location), (_KIND_FILTER, kind), (_PRICE_FILTER, max_nightly_price))
-        if given is not None and given != ""
-    ]
+    nights = (check_out - check_in).days
+    filters = [sql for sql, given in ((_LOCATION_FILTER, location), (_KIND_FILTER, kind)) if given is not None and given != ""]
+    sql = _SEARCH_SQL.format(
+        filters="\n      ".join(filters),
+        plan_days=rate_days_cte(_ACTIVE_PLANS_OF_CANDIDATES),
+        verdicts=stay_verdicts_sql(nights),
+        columns=VERDICT_COLUMNS,
+        bookable=BOOKABLE,
+        price_filter=_PRICE_FILTER if max_nightly_price is not None else "",
+    )
     params = {
-        "check_in": check_in, "check_out": check_out, "guests": guests, "confirmed": BookingStatus.CONFIRMED.value,
+        "days_from": check_in, "days_to": check_out + ONE_DAY, "check_out": check_out, "nights": nights,
+        "guests": guests, "confirmed": BookingStatus.CONFIRMED.value,
         "hotel": AccommodationKind.HOTEL.value, "apartment": AccommodationKind.APARTMENT.value,
         "location": location, "kind": AccommodationKind(kind).value if kind else None,
         "max_nightly_price": max_nightly_price, "limit": limit, "offset": offset,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_SEARCH_SQL.format(filters="\n      ".join(filters)), params)
-        page = cursor.fetchall()
-    # The concrete Hotel/Apartment rows of the page: a second statement, one page long.
-    places = Accommodation.objects.select_subclasses().in_bulk([place_id for place_id, _ in page])
+        cursor.execute(sql, params)
+        page = [(place_id, _quote(rest, check_in)) for place_id, *rest in cursor.fetchall()]
+    # The plans of the page with their concrete Hotel/Apartment: a second statement, one page long.
+    plans = RatePlan.objects.select_related("accommodation__hotel", "accommodation__apartment").in_bulk(
+        [quote.rate_plan_id for _, quote in page]
+    )
     return [
         StayOffer(
-            accommodation=places[place_id],
+            accommodation=concrete(plans[quote.rate_plan_id].accommodation),
+            rate_plan=plans[quote.rate_plan_id],
             check_in=check_in,
             check_out=check_out,
             guests=guests,
-            free_units=free_units,
+            free_units=quote.free_units,
+            nightly_prices=quote.nightly_prices,
         )
-        for place_id, free_units in page
+        for _, quote in page
     ]

@@ -16,9 +16,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters, refuse_null_in
-from catalog.models import Accommodation, Hotel
+from catalog import selectors as catalog_selectors
+from catalog.models import Accommodation, Hotel, RatePlan
 
 from . import selectors
 from .errors import BookingErrorCode
@@ -76,21 +78,44 @@ def validate_window(*, start: datetime.date, end: datetime.date) -> None:
         )
 
 
-def next_available_date(*, accommodation: Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
+def rate_plan_for(*, accommodation: Accommodation, rate_plan_id: object | None, field: str = "rate_plan") -> RatePlan:
+    """The plan a stay is judged under: the named one of this accommodation, else its default."""
+    plan = catalog_selectors.find_rate_plan(accommodation_id=accommodation.pk, rate_plan_id=rate_plan_id)
+    if plan is None:
+        raise field_error(
+            field, f"{accommodation.name} has no rate plan with id {rate_plan_id!r}.", BookingErrorCode.RATE_PLAN_NOT_FOUND
+        )
+    return plan
+
+
+def _sellable_plan(*, accommodation: Accommodation, rate_plan_id: object | None) -> RatePlan:
+    plan = rate_plan_for(accommodation=accommodation, rate_plan_id=rate_plan_id)
+    if not plan.active:
+        raise field_error("rate_plan", f"The rate plan {plan.name!r} is not on sale.", BookingErrorCode.RATE_PLAN_NOT_AVAILABLE)
+    return plan
+
+
+def next_available_date(
+    *, accommodation: Accommodation, date: datetime.date, nights: int = 1, rate_plan_id: object | None = None
+) -> datetime.date:
     """The limits on what a client may ask, then the read."""
     validate_nights(nights=nights)
-    return selectors.next_available_date(accommodation=accommodation, date=date, nights=nights)
+    plan = None if rate_plan_id is None else _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id)
+    return selectors.next_available_date(accommodation=accommodation, date=date, nights=nights, rate_plan=plan)
 
 
-def availability(*, accommodation: Accommodation, start: datetime.date, end: datetime.date) -> list[selectors.AvailabilityDay]:
+def availability(
+    *, accommodation: Accommodation, start: datetime.date, end: datetime.date, rate_plan_id: object | None = None
+) -> list[selectors.AvailabilityDay]:
     validate_window(start=start, end=end)
-    return selectors.availability(accommodation=accommodation, start=start, end=end)
+    plan = None if rate_plan_id is None else rate_plan_for(accommodation=accommodation, rate_plan_id=rate_plan_id)
+    return selectors.availability(accommodation=accommodation, start=start, end=end, rate_plan=plan)
 
 
 def next_available_dates(
     *, accommodations: Sequence[Accommodation], date: datetime.date, nights: int = 1
 ) -> dict[int, datetime.date]:
-    """next_available_date for a list of places, by id, in a constant number of statements."""
+    """next_available_date for a list of places (default plans), by id, in a constant number of statements."""
     validate_nights(nights=nights)
     return selectors.next_available_dates(accommodations=accommodations, date=date, nights=nights)
 
@@ -98,9 +123,15 @@ def next_available_dates(
 def availabilities(
     *, accommodations: Sequence[Accommodation], start: datetime.date, end: datetime.date
 ) -> dict[int, list[selectors.AvailabilityDay]]:
-    """availability for a list of places, by id, in one statement."""
+    """availability for a list of places (default plans), by id, in one statement."""
     validate_window(start=start, end=end)
     return selectors.availabilities(accommodations=accommodations, start=start, end=end)
+
+
+def rate_calendar(*, rate_plan_id: object, start: datetime.date, end: datetime.date) -> list[catalog_selectors.RateDayValues]:
+    validate_window(start=start, end=end)
+    plan = catalog_selectors.get_rate_plan(rate_plan_id)
+    return catalog_selectors.rate_calendar(rate_plan=plan, start=start, end=end)
 
 
 def search_stays(
@@ -166,29 +197,60 @@ def _lock_accommodation(accommodation_id: object) -> Accommodation:
     return Accommodation.objects.get_subclass(pk=locked.pk)
 
 
-def _ensure_bookable(
-    accommodation: Accommodation,
-    *,
-    start: datetime.date,
-    end: datetime.date,
-    exclude_booking_id: int | None = None,
-) -> None:
-    booked = selectors.peak_occupancy(
-        accommodation_id=accommodation.pk, start=start, end=end, exclude_booking_id=exclude_booking_id
-    )
-    if booked < selectors.capacity_of(accommodation):
-        return
-    if accommodation.is_apartment:
+def _refuse_unbookable(accommodation: Accommodation, quote: selectors.StayQuote, *, start: datetime.date, end: datetime.date) -> None:
+    """Name the first rule a stay breaks: the plan's rules (fixed by the property) before capacity."""
+    nights = (end - start).days
+    if quote.closed_to_arrival:
+        raise field_error("start_date", f"{accommodation.name} takes no arrivals on {start}.", BookingErrorCode.CLOSED_TO_ARRIVAL)
+    if nights < quote.min_stay:
+        raise field_error(
+            "end_date", f"Stays arriving on {start} last at least {quote.min_stay} nights; {nights} asked.",
+            BookingErrorCode.MIN_STAY_NOT_MET,
+        )
+    if quote.max_stay is not None and nights > quote.max_stay:
+        raise field_error(
+            "end_date", f"Stays arriving on {start} last at most {quote.max_stay} nights; {nights} asked.",
+            BookingErrorCode.MAX_STAY_EXCEEDED,
+        )
+    if quote.closed_to_departure:
+        raise field_error("end_date", f"{accommodation.name} takes no departures on {end}.", BookingErrorCode.CLOSED_TO_DEPARTURE)
+    if quote.stop_sell:
+        raise field_error(
+            "start_date", f"{accommodation.name} is not sold for some of the nights from {start} to {end}.", BookingErrorCode.STOP_SELL
+        )
+    if quote.free_units <= 0:
+        if accommodation.is_apartment:
+            raise field_error(
+                "start_date",
+                f"{accommodation.name} is already booked for some of the nights from {start} to {end}.",
+                BookingErrorCode.BOOKING_OVERLAP,
+            )
         raise field_error(
             "start_date",
-            f"{accommodation.name} is already booked for some of the nights from {start} to {end}.",
-            BookingErrorCode.BOOKING_OVERLAP,
+            f"{accommodation.name} has no room left for some of the nights from {start} to {end}.",
+            BookingErrorCode.NO_ROOMS_AVAILABLE,
         )
-    raise field_error(
-        "start_date",
-        f"{accommodation.name} has no room left for some of the nights from {start} to {end}.",
-        BookingErrorCode.NO_ROOMS_AVAILABLE,
-    )
+
+
+def _quote_bookable(
+    accommodation: Accommodation, plan: RatePlan, *, start: datetime.date, end: datetime.date,
+    exclude_booking_id: int | None = None,
+) -> selectors.StayQuote:
+    """The stay's verdict and price under the plan, refused with the rule it breaks."""
+    quote = selectors.quote_stay(rate_plan=plan, start=start, end=end, exclude_booking_id=exclude_booking_id)
+    _refuse_unbookable(accommodation, quote, start=start, end=end)
+    return quote
+
+
+def _apply_snapshot(booking: Booking, plan: RatePlan, quote: selectors.StayQuote) -> None:
+    """What the guest agrees to, kept on the booking: later rate and policy changes never touch it."""
+    terms = selectors.cancellation_terms(rate_plan=plan, check_in=booking.start_date)
+    booking.rate_plan = plan
+    booking.nightly_prices = [{"date": night.date.isoformat(), "price": str(night.price)} for night in quote.nightly_prices]
+    booking.total_price = quote.total_price
+    booking.refundable = terms.refundable
+    booking.free_cancellation_until = terms.free_until
+    booking.cancellation_fee_percent = terms.fee_percent
 
 
 def check_bookable(
@@ -198,6 +260,7 @@ def check_bookable(
     end_date: datetime.date,
     guests: int = 1,
     booking: Booking | None = None,
+    rate_plan_id: object | None = None,
 ) -> None:
     """The create/update checks without writing (the admin form shows them as field errors)."""
     keeps_start = booking is not None and booking.start_date == start_date
@@ -206,8 +269,11 @@ def check_bookable(
         Accommodation.objects.select_subclasses(), accommodation_id, field="accommodation"
     )
     _ensure_guests_fit(accommodation, guests)
-    _ensure_bookable(
-        accommodation, start=start_date, end=end_date, exclude_booking_id=booking.pk if booking else None
+    plan = booking.rate_plan if booking is not None and rate_plan_id is None else _sellable_plan(
+        accommodation=accommodation, rate_plan_id=rate_plan_id
+    )
+    _quote_bookable(
+        accommodation, plan, start=start_date, end=end_date, exclude_booking_id=booking.pk if booking else None
     )
 
 
@@ -268,6 +334,7 @@ def create_booking(
     guest_name: str,
     guests: int = 1,
     idempotency_key: str | None = None,
+    rate_plan_id: object | None = None,
 ) -> Booking:
     """Book a stay. With an idempotency key, repeating the same request returns the first
     booking (even one made in parallel); the key with other fields is refused."""
@@ -277,6 +344,8 @@ def create_booking(
         fingerprint = _request_fingerprint(
             accommodation=accommodation_id, start_date=start_date, end_date=end_date,
             guest_name=guest_name.strip(), guests=guests,
+            # Only when named: keys made before rate plans existed keep their fingerprint.
+            **({"rate_plan": rate_plan_id} if rate_plan_id is not None else {}),
         )
         # Before the rules: a retry after midnight must still get its booking, not date_in_past.
         if (earlier := _replay(key, fingerprint)) is not None:
@@ -289,18 +358,19 @@ def create_booking(
     if key is not None and (earlier := _replay(key, fingerprint)) is not None:
         return earlier
     _ensure_guests_fit(accommodation, guests)
-    _ensure_bookable(accommodation, start=start_date, end=end_date)
+    plan = _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id)
+    quote = _quote_bookable(accommodation, plan, start=start_date, end=end_date)
     booking = Booking(
         accommodation=accommodation,
         start_date=start_date,
         end_date=end_date,
         guest_name=guest_name,
         guests=guests,
-        total_price=selectors.stay_price(nightly_price=accommodation.price, start=start_date, end=end_date),
         exclusive=booking_is_exclusive(accommodation),
         idempotency_key=key,
         idempotency_fingerprint=fingerprint,
     )
+    _apply_snapshot(booking, plan, quote)
     try:
         _save(booking)
     except IntegrityError as exc:
@@ -320,6 +390,7 @@ def create_booking(
             "end": end_date,
             "guests": guests,
             "total_price": str(booking.total_price),
+            "rate_plan_id": plan.pk,
             "idempotent": key is not None,
         },
     )
@@ -342,9 +413,11 @@ def update_booking(
     end_date: datetime.date | None = None,
     guest_name: str | None = None,
     guests: int | None = None,
+    rate_plan_id: object | None = None,
 ) -> Booking:
-    """Change a confirmed booking. Moving its dates re-prices it at today's nightly price;
-    a change of name or guests keeps the agreed price."""
+    """Change a confirmed booking. Moving its dates or changing its plan re-quotes the whole stay
+    under today's rates, rules and the plan's current terms; a change of name or guests keeps
+    what was agreed."""
     booking, accommodation = _get_booking_for_update(booking_id)
     if not booking.is_confirmed:
         raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
@@ -356,12 +429,14 @@ def update_booking(
     if guests is not None:
         _ensure_guests_fit(accommodation, guests)
         booking.guests = guests
-    if moved:
+    replanned = rate_plan_id is not None and str(rate_plan_id) != str(booking.rate_plan_id)
+    if moved or replanned:
         # A stay already under way keeps its past check-in day; a moved one may not start in the past.
         validate_stay(start=new_start, end=new_end, allow_past_start=new_start == booking.start_date)
-        _ensure_bookable(accommodation, start=new_start, end=new_end, exclude_booking_id=booking.pk)
+        plan = _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id) if replanned else booking.rate_plan
+        quote = _quote_bookable(accommodation, plan, start=new_start, end=new_end, exclude_booking_id=booking.pk)
         booking.start_date, booking.end_date = new_start, new_end
-        booking.total_price = selectors.stay_price(nightly_price=accommodation.price, start=new_start, end=new_end)
+        _apply_snapshot(booking, plan, quote)
     _save(booking)
     logger.info(
         "booking.updated",
@@ -381,10 +456,21 @@ def cancel_booking(*, booking_id: object) -> Booking:
     booking, _ = _get_booking_for_update(booking_id)
     if not booking.is_confirmed:
         raise ValidationError("This booking is already cancelled.", code=BookingErrorCode.ALREADY_CANCELLED)
+    now = timezone.now()
     booking.status = BookingStatus.CANCELLED
-    booking.save(update_fields=["status", "updated_at"])
-    logger.info("booking.cancelled", extra={"booking_id": booking.pk, "accommodation_id": booking.accommodation_id})
+    booking.cancelled_at = now
+    booking.cancellation_fee = selectors.cancellation_fee_at(total=booking.total_price, terms=booking_terms(booking), moment=now)
+    booking.save(update_fields=["status", "cancelled_at", "cancellation_fee", "updated_at"])
+    logger.info(
+        "booking.cancelled",
+        extra={"booking_id": booking.pk, "accommodation_id": booking.accommodation_id, "fee": str(booking.cancellation_fee)},
+    )
     return booking
+
+
+def booking_terms(booking: Booking) -> selectors.CancellationTerms:
+    """The cancellation terms kept on the booking when it was made (or re-quoted)."""
+    return selectors.CancellationTerms(booking.refundable, booking.free_cancellation_until, booking.cancellation_fee_percent)
 
 
 # What an erased booking shows instead of the guest's name (the row keeps blocking its nights).

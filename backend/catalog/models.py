@@ -90,6 +90,14 @@ class Accommodation(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()}, {self.location})"
 
+    def save(self, *args, **kwargs) -> None:
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            # Every accommodation sells through a default plan, however the row was made (service,
+            # admin, fixture): clients that name no plan get it.
+            RatePlan.objects.create(**default_rate_plan_fields(self))
+
     @property
     def is_hotel(self) -> bool:
         return self.kind == AccommodationKind.HOTEL
@@ -144,3 +152,109 @@ class Apartment(Accommodation):
             models.CheckConstraint(condition=Q(bedrooms__gte=0), name="apartment_bedrooms_non_negative"),
             models.CheckConstraint(condition=Q(max_guests__gte=1), name="apartment_max_guests_at_least_one"),
         ]
+
+
+DEFAULT_RATE_PLAN_CODE = "STANDARD"
+
+
+def default_rate_plan_fields(accommodation: Accommodation) -> dict:
+    """The default plan: the base price, refundable free of charge until the check-in time."""
+    return {
+        "accommodation": accommodation, "code": DEFAULT_RATE_PLAN_CODE, "name": "Standard rate", "is_default": True,
+        "active": True, "refundable": True, "free_cancellation_days": 0, "fee_percent": 100,
+    }
+
+
+class RatePlan(models.Model):
+    """A way one accommodation is sold: its own prices or a parent's adjusted by a percentage,
+    and the cancellation terms a booking made under it keeps (Channex/Apaleo rate plans)."""
+
+    accommodation = models.ForeignKey(Accommodation, on_delete=models.CASCADE, related_name="rate_plans")
+    code = models.SlugField(max_length=50, help_text="Stable code, unique per accommodation (e.g. STANDARD, NONREF).")
+    name = models.CharField(max_length=100)
+    active = models.BooleanField(default=True, help_text="Inactive plans are not sold and not shown to guests.")
+    # The plan clients get when they name none; every accommodation has exactly one.
+    is_default = models.BooleanField(default=False, editable=False)
+    # Derived plans follow every later change of the parent's day prices (one level: the parent prices itself).
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived_plans")
+    adjustment_percent = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text="Derived plans only: price = parent's price x (1 + adjustment / 100), e.g. -10 for 10 % off.",
+    )
+    refundable = models.BooleanField(default=True)
+    free_cancellation_days = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="Refundable plans: cancelling is free until this many days before the check-in time.",
+    )
+    fee_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, default=100,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Share of the stay's total charged for a cancellation after the free window (100 if non-refundable).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["accommodation_id", "-is_default", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["accommodation", "code"], name="rateplan_code_unique_per_place"),
+            models.UniqueConstraint(
+                fields=["accommodation"], condition=Q(is_default=True), name="rateplan_one_default_per_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(active=True, parent__isnull=True), name="rateplan_default_active_own_priced"
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, adjustment_percent__isnull=True)
+                | Q(parent__isnull=False, adjustment_percent__gt=-100, adjustment_percent__lte=1000),
+                name="rateplan_derived_has_adjustment",
+            ),
+            models.CheckConstraint(
+                condition=Q(refundable=True, free_cancellation_days__isnull=False)
+                | Q(refundable=False, free_cancellation_days__isnull=True, fee_percent=100),
+                name="rateplan_cancellation_policy_consistent",
+            ),
+            models.CheckConstraint(condition=Q(fee_percent__gte=0, fee_percent__lte=100), name="rateplan_fee_percent_range"),
+            models.CheckConstraint(condition=~Q(code=""), name="rateplan_code_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_derived(self) -> bool:
+        return self.parent_id is not None
+
+
+class RateDay(models.Model):
+    """What one plan says about one day. A blank value means "not set": the parent plan's value for
+    a derived plan, else the default (the accommodation's price, minimum stay 1, no other rule)."""
+
+    rate_plan = models.ForeignKey(RatePlan, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField()
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)],
+        help_text="Price of the night starting this day (own-priced plans only).",
+    )
+    min_stay = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Minimum nights for a stay arriving this day."
+    )
+    max_stay = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Maximum nights for a stay arriving this day."
+    )
+    closed_to_arrival = models.BooleanField(null=True, blank=True, help_text="No stay may start this day.")
+    closed_to_departure = models.BooleanField(null=True, blank=True, help_text="No stay may end (check out) this day.")
+    stop_sell = models.BooleanField(null=True, blank=True, help_text="No stay may include the night of this day.")
+
+    class Meta:
+        ordering = ["rate_plan_id", "date"]
+        constraints = [
+            # Also the index every calendar read uses: (plan, day).
+            models.UniqueConstraint(fields=["rate_plan", "date"], name="rateday_one_row_per_plan_and_day"),
+            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gte=0), name="rateday_price_non_negative"),
+            models.CheckConstraint(condition=Q(min_stay__isnull=True) | Q(min_stay__gte=1), name="rateday_min_stay_positive"),
+            models.CheckConstraint(condition=Q(max_stay__isnull=True) | Q(max_stay__gte=1), name="rateday_max_stay_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate_plan_id} {self.date}"

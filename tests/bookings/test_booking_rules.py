@@ -220,7 +220,7 @@ class TestDatabaseHoldsTheInvariants:
     def test_a_race_past_the_service_maps_to_booking_overlap(self, make_apartment, day, monkeypatch):
         apartment = make_apartment()
         book(apartment, day, 1, 5)
-        monkeypatch.setattr(services, "_ensure_bookable", lambda *args, **kwargs: None)  # as if the check raced
+        monkeypatch.setattr(services, "_refuse_unbookable", lambda *args, **kwargs: None)  # as if the check raced
 
         assert refused(apartment, day, 3, 4) == ["booking_overlap"]
 

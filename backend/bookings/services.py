@@ -128,12 +128,6 @@ def availabilities(
     return selectors.availabilities(accommodations=accommodations, start=start, end=end)
 
 
-def rate_calendar(*, rate_plan_id: object, start: datetime.date, end: datetime.date) -> list[catalog_selectors.RateDayValues]:
-    validate_window(start=start, end=end)
-    plan = catalog_selectors.get_rate_plan(rate_plan_id)
-    return catalog_selectors.rate_calendar(rate_plan=plan, start=start, end=end)
-
-
 def search_stays(
     *,
     check_in: datetime.date,

@@ -337,3 +337,9 @@ def _refuse_min_above_max(plan: RatePlan, days: list[datetime.date], cleaned: di
                 f"On {day} the minimum stay ({new_min}) would exceed the maximum stay ({new_max}).",
                 CatalogErrorCode.INVALID_STAY_RULE,
             )
+
+
+def rate_calendar(*, rate_plan_id: object, start: datetime.date, end: datetime.date) -> list[selectors.RateDayValues]:
+    """A plan's effective calendar over [start, end), at most RATES_MAX_DAYS days."""
+    _days_of(start, end, None)
+    return selectors.rate_calendar(rate_plan=selectors.get_rate_plan(rate_plan_id), start=start, end=end)

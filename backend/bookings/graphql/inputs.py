@@ -14,6 +14,9 @@ class BookingInput:
     guests: int = strawberry.field(
         default=1, description="Guests (at least 1): up to the apartment's maxGuests or one hotel room's maxGuestsPerRoom."
     )
+    rate_plan: strawberry.ID | None = strawberry.field(
+        default=None, description="The plan to book under (one of the accommodation's); its default plan when omitted."
+    )
     idempotency_key: str | None = strawberry.field(
         default=None,
         description=(
@@ -31,3 +34,6 @@ class BookingPartialInput:
     end_date: datetime.date | None = None
     guest_name: str | None = None
     guests: int | None = None
+    rate_plan: strawberry.ID | None = strawberry.field(
+        default=None, description="Move the booking to another plan of its accommodation (re-quoted)."
+    )

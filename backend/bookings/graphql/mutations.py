@@ -29,6 +29,7 @@ class Mutation:
             guest_name=data.guest_name,
             guests=data.guests,
             idempotency_key=data.idempotency_key,
+            rate_plan_id=data.rate_plan,
         ))
 
     @strawberry_django.mutation(extensions=[IsStaff()])
@@ -39,8 +40,11 @@ class Mutation:
             end_date=data.end_date,
             guest_name=data.guest_name,
             guests=data.guests,
+            rate_plan_id=data.rate_plan,
         )
 
-    @strawberry_django.mutation(extensions=[IsStaff()])
+    @strawberry_django.mutation(
+        extensions=[IsStaff()], description="Cancel under the booking's own terms; the answer carries the fee that applied."
+    )
     def cancel_booking(self, id: strawberry.ID) -> BookingType:
         return services.cancel_booking(booking_id=id)

@@ -37,22 +37,40 @@ class Query:
 
     @strawberry_django.field(
         extensions=[public_read_limit()],
-        description="Earliest day >= date (and >= today) from which `nights` consecutive nights can be booked."
+        description=(
+            "Earliest day >= date (and >= today) on which a stay of `nights` nights can be booked: capacity and every "
+            "rule of the plan (the default plan unless `ratePlan` is given)."
+        ),
     )
-    def next_available_date(self, id: strawberry.ID, date: datetime.date, nights: int = 1) -> datetime.date:
-        return services.next_available_date(accommodation=selectors.get_accommodation(id), date=date, nights=nights)
-
-    @strawberry_django.field(
-        extensions=[public_read_limit()], description="One entry per day of [start, end): whether it is free and how many units.")
-    def availability(self, id: strawberry.ID, start: datetime.date, end: datetime.date) -> list[AvailabilityDayType]:
-        return services.availability(accommodation=selectors.get_accommodation(id), start=start, end=end)
+    def next_available_date(
+        self, id: strawberry.ID, date: datetime.date, nights: int = 1, rate_plan: strawberry.ID | None = None
+    ) -> datetime.date:
+        return services.next_available_date(
+            accommodation=selectors.get_accommodation(id), date=date, nights=nights, rate_plan_id=rate_plan
+        )
 
     @strawberry_django.field(
         extensions=[public_read_limit()],
         description=(
-            "Public stay search: every accommodation where a booking for [checkIn, checkOut) and `guests` "
-            "would be accepted now, with its price. Cheapest first (then by id); paginated like the other lists. "
-            "`location` matches case-insensitively as a substring."
+            "One entry per day of [start, end): free units, and the plan's price and arrival rules that day "
+            "(the default plan unless `ratePlan` is given)."
+        ),
+    )
+    def availability(
+        self, id: strawberry.ID, start: datetime.date, end: datetime.date, rate_plan: strawberry.ID | None = None
+    ) -> list[AvailabilityDayType]:
+        return services.availability(
+            accommodation=selectors.get_accommodation(id), start=start, end=end, rate_plan_id=rate_plan
+        )
+
+    @strawberry_django.field(
+        extensions=[public_read_limit()],
+        description=(
+            "Public stay search: one offer per accommodation and rate plan on sale where a booking for "
+            "[checkIn, checkOut) and `guests` would be accepted now (capacity and every stay rule), with the "
+            "nightly prices and cancellation terms. Cheapest total first (then by place and plan); paginated like "
+            "the other lists. `location` matches case-insensitively as a substring; `maxNightlyPrice` bounds the "
+            "average price per night."
         ),
     )
     def search_stays(

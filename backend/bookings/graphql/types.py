@@ -18,7 +18,7 @@ from catalog.models import Accommodation, Apartment, Hotel
 from .. import models
 
 if TYPE_CHECKING:
-    from catalog.graphql.types import AccommodationType
+    from catalog.graphql.types import AccommodationType, RatePlanType
     from voice.graphql.types import VoiceNoteType
 
 BookingStatus = strawberry.enum(models.BookingStatus, name="BookingStatus")
@@ -35,8 +35,25 @@ CONCRETE_ACCOMMODATION_COLUMNS = [
 @strawberry.type(name="AvailabilityDay")
 class AvailabilityDayType:
     date: datetime.date
-    available: bool
+    available: bool = strawberry.field(description="The night can be sold: a unit is free and it is not stop-sell.")
     free_units: int = strawberry.field(description="Rooms left (hotel) or 0/1 (apartment) for this night.")
+    price: decimal.Decimal | None = strawberry.field(description="The plan's price for this night.")
+    min_stay: int | None = strawberry.field(description="Minimum nights of a stay arriving this day.")
+    max_stay: int | None = strawberry.field(description="Maximum nights of a stay arriving this day; null: no limit.")
+    closed_to_arrival: bool | None = strawberry.field(description="No stay may start this day.")
+    closed_to_departure: bool | None = strawberry.field(description="No stay may end this day.")
+    stop_sell: bool | None = strawberry.field(description="The night is not sold.")
+
+
+@strawberry.type(name="NightPrice", description="The price of one night of a stay.")
+class NightPriceType:
+    date: datetime.date
+    price: decimal.Decimal
+
+
+def night_prices(rows: list[dict]) -> list[NightPriceType]:
+    """A booking's stored breakdown ([{"date", "price"}]) as typed values."""
+    return [NightPriceType(date=datetime.date.fromisoformat(row["date"]), price=decimal.Decimal(row["price"])) for row in rows]
 
 
 @strawberry_django.filter_type(models.Booking, lookups=True)
@@ -72,8 +89,21 @@ class BookingType:
     guest_name: str
     guests: int
     total_price: decimal.Decimal = strawberry_django.field(
-        description="Nights x the nightly price when booked (or when the dates were last moved); later price changes leave it."
+        description="The sum of nightlyPrices as agreed when booked (or re-quoted by a change); later rate changes leave it."
     )
+    rate_plan: Annotated[RatePlanType, strawberry.lazy("catalog.graphql.types")] = strawberry_django.field(
+        description="The plan the stay was sold under."
+    )
+    free_cancellation_until: datetime.datetime | None = strawberry_django.field(
+        description="Last moment cancelling is free (null: never free, a non-refundable plan)."
+    )
+    cancellation_fee_percent: decimal.Decimal = strawberry_django.field(
+        description="Share of the total a cancellation after the free window costs, as agreed."
+    )
+    cancellation_fee: decimal.Decimal | None = strawberry_django.field(
+        description="What the cancellation cost (set when the booking is cancelled)."
+    )
+    cancelled_at: datetime.datetime | None
     status: BookingStatus
     created_at: datetime.datetime
     updated_at: datetime.datetime
@@ -81,6 +111,10 @@ class BookingType:
     voice_notes: list[Annotated[VoiceNoteType, strawberry.lazy("voice.graphql.types")]] = strawberry_django.field(
         extensions=[IsStaff(fail_silently=False)], description="Staff only. Newest first."
     )
+
+    @strawberry_django.field(only=["nightly_prices"], description="Each night's agreed price.")
+    def nightly_prices(self, root: models.Booking) -> list[NightPriceType]:
+        return night_prices(root.nightly_prices)
 
     # The model's property; the hint loads the columns it reads.
     nights: int = strawberry_django.field(only=["start_date", "end_date"], description="Nights of the stay.")
@@ -102,12 +136,20 @@ class BookingType:
 )
 class StayOfferType:
     accommodation: Annotated[AccommodationType, strawberry.lazy("catalog.graphql.types")]
+    rate_plan: Annotated[RatePlanType, strawberry.lazy("catalog.graphql.types")]
     check_in: datetime.date
     check_out: datetime.date
     nights: int
     guests: int
-    nightly_price: decimal.Decimal
-    total_price: decimal.Decimal = strawberry.field(description="nights x nightlyPrice.")
+    nightly_price: decimal.Decimal = strawberry.field(description="The average price per night (totalPrice / nights).")
+    nightly_prices: list[NightPriceType] = strawberry.field(description="Each night's price under the plan.")
+    total_price: decimal.Decimal = strawberry.field(description="The sum of nightlyPrices: what a booking now would cost.")
     free_units: int = strawberry.field(
         description="Rooms (hotel) or 1 (apartment) free on every night of the stay."
+    )
+    free_cancellation_until: datetime.datetime | None = strawberry.field(
+        description="Last moment a booking made now could be cancelled free of charge; null when non-refundable."
+    )
+    cancellation_fee: decimal.Decimal = strawberry.field(
+        description="What cancelling costs once the free window is over (the whole total when non-refundable)."
     )

@@ -52,6 +52,38 @@ class ApartmentPartialInput:
     description: str | None = strawberry.UNSET
 
 
+@strawberry.input(description="A new rate plan; refundable until check-in (freeCancellationDays 0) unless told otherwise.")
+class RatePlanInput:
+    accommodation: strawberry.ID
+    code: str = strawberry.field(description="Stable code, unique per accommodation (letters, digits, - and _).")
+    name: str
+    active: bool = True
+    parent: strawberry.ID | None = strawberry.field(default=None, description="Derive prices from this plan.")
+    adjustment_percent: decimal.Decimal | None = strawberry.field(
+        default=None, description="With parent: e.g. -10 sells at the parent's price minus 10 %."
+    )
+    refundable: bool = True
+    free_cancellation_days: int | None = strawberry.field(
+        default=None, description="Refundable plans: free until this many days before check-in (default 0)."
+    )
+    fee_percent: decimal.Decimal | None = strawberry.field(
+        default=None, description="Share of the total charged after the free window (default and non-refundable: 100)."
+    )
+
+
+@strawberry.input
+class RatePlanPartialInput:
+    id: strawberry.ID
+    code: str | None = strawberry.UNSET
+    name: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+    parent: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="null makes the plan price itself.")
+    adjustment_percent: decimal.Decimal | None = strawberry.UNSET
+    refundable: bool | None = strawberry.UNSET
+    free_cancellation_days: int | None = strawberry.UNSET
+    fee_percent: decimal.Decimal | None = strawberry.UNSET
+
+
 @strawberry.input(description="Names one object by its id.")
 class NodeInput:
     id: strawberry.ID

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import strawberry
 import strawberry_django
+from strawberry.types import Info
 
 from booking_graph.domain import find_or_none
 from booking_graph.graphql.pagination import paginated_list
@@ -18,6 +19,7 @@ from .types import (
     HotelFilter,
     HotelOrder,
     HotelType,
+    RatePlanType,
 )
 
 
@@ -37,6 +39,10 @@ class Query:
     @strawberry_django.field(extensions=[public_read_limit()])
     def accommodation(self, id: strawberry.ID) -> AccommodationType | None:
         return find_or_none(models.Accommodation.objects.select_subclasses(), id)
+
+    @strawberry_django.field(extensions=[public_read_limit()], description="A plan on sale (staff: any plan).")
+    def rate_plan(self, info: Info, id: strawberry.ID) -> RatePlanType | None:
+        return find_or_none(RatePlanType.get_queryset(models.RatePlan.objects.all(), info), id)
 
     @strawberry_django.field(extensions=[public_read_limit()])
     def hotel(self, id: strawberry.ID) -> HotelType | None:

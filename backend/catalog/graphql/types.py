@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 import strawberry_django
 from strawberry import auto
+from strawberry.types import Info
 from strawberry_django.permissions import IsStaff
 
 from bookings import services as booking_services  # the API may read any app's domain
 
-from .. import models
+from .. import models, services
 from ..batches import batch_of
 
 if TYPE_CHECKING:
@@ -69,6 +70,67 @@ class ApartmentOrder(AccommodationOrder):
     max_guests: auto
 
 
+@strawberry.type(name="CancellationPolicy", description="What cancelling a booking made under a plan costs.")
+class CancellationPolicyType:
+    refundable: bool
+    free_cancellation_days: int | None = strawberry.field(
+        description="Free cancellation until this many days before the check-in time; null when non-refundable."
+    )
+    fee_percent: decimal.Decimal = strawberry.field(
+        description="Share of the stay's total charged after the free window (100 when non-refundable)."
+    )
+
+
+@strawberry.type(name="RateDay", description="A plan's effective price and stay rules on one day.")
+class RateDayType:
+    date: datetime.date
+    price: decimal.Decimal = strawberry.field(description="Price of the night starting this day.")
+    min_stay: int = strawberry.field(description="Minimum nights of a stay arriving this day.")
+    max_stay: int | None = strawberry.field(description="Maximum nights of a stay arriving this day; null: no limit.")
+    closed_to_arrival: bool = strawberry.field(description="No stay may start this day.")
+    closed_to_departure: bool = strawberry.field(description="No stay may end (check out) this day.")
+    stop_sell: bool = strawberry.field(description="The night of this day is not sold.")
+
+
+@strawberry.type(name="RateCalendar", description="A plan and its effective calendar over a window.")
+class RateCalendarType:
+    rate_plan: RatePlanType
+    days: list[RateDayType]
+
+
+@strawberry_django.type(models.RatePlan, name="RatePlan")
+class RatePlanType:
+    id: strawberry.ID
+    code: str
+    name: str
+    active: bool
+    is_default: bool = strawberry_django.field(description="The plan used when a client names none.")
+    parent: RatePlanType | None = strawberry_django.field(description="The plan this one derives its prices from.")
+    adjustment_percent: decimal.Decimal | None = strawberry_django.field(
+        description="Derived plans: price = parent's price x (1 + adjustmentPercent / 100), rounded per night."
+    )
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        # Guests see the plans on sale; staff also the inactive ones.
+        return queryset if is_staff(info) else queryset.filter(active=True)
+
+    @strawberry_django.field(only=["refundable", "free_cancellation_days", "fee_percent"])
+    def cancellation_policy(self, root: models.RatePlan) -> CancellationPolicyType:
+        return CancellationPolicyType(
+            refundable=root.refundable, free_cancellation_days=root.free_cancellation_days, fee_percent=root.fee_percent
+        )
+
+    @strawberry_django.field(description="The plan's effective values, one entry per day of [start, end).")
+    def calendar(self, root: models.RatePlan, start: datetime.date, end: datetime.date) -> list[RateDayType]:
+        return services.rate_calendar(rate_plan_id=root.pk, start=start, end=end)
+
+
+def is_staff(info: Info) -> bool:
+    user = info.context.request.user
+    return bool(user.is_authenticated and user.is_staff)
+
+
 @strawberry_django.interface(models.Accommodation, name="Accommodation")
 class AccommodationType:
     id: strawberry.ID
@@ -83,11 +145,22 @@ class AccommodationType:
     bookings: list[Annotated[BookingType, strawberry.lazy("bookings.graphql.types")]] = strawberry_django.field(
         extensions=[IsStaff(fail_silently=False)], description="Staff only."
     )
+    rate_plans: list[RatePlanType] = strawberry_django.field(
+        description="The plans this place sells through (the default first); staff also see inactive ones."
+    )
 
     @strawberry_django.field(
-        only=["kind"], description="Earliest day >= date (and >= today) from which `nights` nights can be booked."
+        only=["kind", "name"],
+        description=(
+            "Earliest day >= date (and >= today) on which a stay of `nights` nights can be booked: capacity and "
+            "every rule of the plan (the default plan unless `ratePlan` is given)."
+        ),
     )
-    def next_available_date(self, root: models.Accommodation, date: datetime.date, nights: int = 1) -> datetime.date:
+    def next_available_date(
+        self, root: models.Accommodation, date: datetime.date, nights: int = 1, rate_plan: strawberry.ID | None = None
+    ) -> datetime.date:
+        if rate_plan is not None:
+            return booking_services.next_available_date(accommodation=root, date=date, nights=nights, rate_plan_id=rate_plan)
         # On a list, the first row asked answers for every row fetched with it (catalog.batches):
         # a constant number of statements whatever the length of the list.
         answers = batch_of(root).answer(
@@ -96,10 +169,15 @@ class AccommodationType:
         )
         return answers[root.pk]
 
-    @strawberry_django.field(only=["kind"], description="One entry per day of [start, end).")
+    @strawberry_django.field(
+        only=["kind", "name"],
+        description="One entry per day of [start, end): free units, and the plan's price and arrival rules that day.",
+    )
     def availability(
-        self, root: models.Accommodation, start: datetime.date, end: datetime.date
+        self, root: models.Accommodation, start: datetime.date, end: datetime.date, rate_plan: strawberry.ID | None = None
     ) -> list[Annotated[AvailabilityDayType, strawberry.lazy("bookings.graphql.types")]]:
+        if rate_plan is not None:
+            return booking_services.availability(accommodation=root, start=start, end=end, rate_plan_id=rate_plan)
         calendars = batch_of(root).answer(
             ("availability", start, end),
             lambda places: booking_services.availabilities(accommodations=places, start=start, end=end),

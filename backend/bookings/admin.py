@@ -51,8 +51,12 @@ class BookingAdmin(admin.ModelAdmin):
     list_filter = ("status", "accommodation__kind")
     search_fields = ("guest_name", "accommodation__name")
     date_hierarchy = "start_date"
-    # The price is set by the service (nights x the nightly price when booked or moved), never typed in.
-    readonly_fields = ("total_price", "status", "exclusive", "idempotency_key", "created_at", "updated_at")
+    # The price is set by the service (the plan's nightly prices when booked or moved), never typed in.
+    # The snapshot of the plan, nightly prices and cancellation terms is kept, never typed in.
+    readonly_fields = (
+        "total_price", "rate_plan", "nightly_prices", "refundable", "free_cancellation_until", "cancellation_fee_percent",
+        "cancellation_fee", "cancelled_at", "status", "exclusive", "idempotency_key", "created_at", "updated_at",
+    )
     actions = ["cancel_selected"]
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -187,7 +187,8 @@ def _clean_derivation(plan: RatePlan) -> None:
         )
 
 
-def _save_rate_plan(plan: RatePlan, changes: dict[str, Any]) -> RatePlan:
+def validate_rate_plan(plan: RatePlan, changes: dict[str, Any]) -> None:
+    """Every rule of a plan, on an unsaved or changed instance (the admin form calls it too)."""
     if isinstance(plan.code, str):
         plan.code = plan.code.strip()
     if isinstance(plan.name, str):
@@ -200,6 +201,10 @@ def _save_rate_plan(plan: RatePlan, changes: dict[str, Any]) -> RatePlan:
     plan.full_clean(exclude=["accommodation", "parent"], validate_unique=False, validate_constraints=False)
     if RatePlan.objects.filter(accommodation_id=plan.accommodation_id, code=plan.code).exclude(pk=plan.pk).exists():
         raise field_error("code", f"This accommodation already has a plan with code {plan.code!r}.", CatalogErrorCode.RATE_PLAN_CODE_TAKEN)
+
+
+def _save_rate_plan(plan: RatePlan, changes: dict[str, Any]) -> RatePlan:
+    validate_rate_plan(plan, changes)
     try:
         with transaction.atomic():
             plan.save()
@@ -321,6 +326,21 @@ def set_rates(
         update_conflicts=True, unique_fields=["rate_plan", "date"], update_fields=list(cleaned),
     )
     return plan, selectors.rate_calendar(rate_plan=plan, start=start, end=end)
+
+
+def check_rate_day(*, rate_plan: RatePlan, values: dict[str, Any]) -> None:
+    """The checks of write_rate_day without writing (the admin form shows them as errors)."""
+    if given := {name: value for name, value in values.items() if value is not None}:
+        _clean_rate_values(rate_plan, given)
+
+
+@transaction.atomic
+def write_rate_day(*, rate_plan_id: object, date: datetime.date, values: dict[str, Any]) -> RateDay:
+    """Replace one day's row with exactly these values (blank = not set): the admin's row editor."""
+    plan = get_or_not_found(RatePlan.objects.select_for_update(), rate_plan_id, field="rate_plan")
+    check_rate_day(rate_plan=plan, values=values)
+    day, _ = RateDay.objects.update_or_create(rate_plan=plan, date=date, defaults=values)
+    return day
 
 
 def _refuse_min_above_max(plan: RatePlan, days: list[datetime.date], cleaned: dict[str, Any]) -> None:

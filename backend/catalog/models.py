@@ -215,7 +215,7 @@ class RatePlan(models.Model):
                 name="rateplan_cancellation_policy_consistent",
             ),
             models.CheckConstraint(condition=Q(fee_percent__gte=0, fee_percent__lte=100), name="rateplan_fee_percent_range"),
-            models.CheckConstraint(condition=~Q(code=""), name="rateplan_code_not_blank"),
+            models.CheckConstraint(condition=Q(code__regex=r"\S"), name="rateplan_code_not_blank"),
         ]
 
     def __str__(self) -> str:

@@ -73,3 +73,17 @@ def test_demo_user_exists_only_while_debug_is_on(settings):
     seed("--if-empty")
 
     assert not get_user_model().objects.filter(username="demo").exists()
+
+
+def test_seeds_weekend_prices_a_non_refundable_plan_a_minimum_stay_and_a_closed_day():
+    from catalog.models import RateDay, RatePlan
+
+    seed()
+
+    assert RatePlan.objects.filter(code="NONREF", refundable=False, parent__isnull=False).count() == (
+        Hotel.objects.count() + Apartment.objects.count()
+    )
+    weekend_days = RateDay.objects.filter(price__isnull=False).values_list("date", flat=True)
+    assert weekend_days and {d.isoweekday() for d in weekend_days} == {5, 6}
+    assert RateDay.objects.filter(min_stay=3).count() == 3
+    assert RateDay.objects.filter(stop_sell=True).count() == 1

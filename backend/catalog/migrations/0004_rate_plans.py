@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='rateplan',
-            constraint=models.CheckConstraint(condition=models.Q(('code', ''), _negated=True), name='rateplan_code_not_blank'),
+            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '\\S')), name='rateplan_code_not_blank'),
         ),
         migrations.AddConstraint(
             model_name='rateday',

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 from bookings import services as booking_services
 from bookings.selectors import today
 from catalog import services as catalog_services
-from catalog.models import Accommodation
+from catalog.models import Accommodation, RatePlan
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-staff-2026"
@@ -43,6 +43,7 @@ APARTMENTS = [
     {"name": "Jordaan Houseboat", "location": "Amsterdam", "price": "130.00", "bedrooms": 1, "max_guests": 3,
      "description": "A houseboat on the Prinsengracht."},
 ]
+NON_REFUNDABLE_CODE = "NONREF"
 GUESTS = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson",
           "Margaret Hamilton", "Donald Knuth", "Frances Allen", "John Backus", "Radia Perlman", "Tim Berners-Lee"]
 
@@ -60,12 +61,15 @@ class Command(BaseCommand):
             return
         hotels = [catalog_services.create_hotel(**_decimal_price(h)) for h in HOTELS]
         apartments = [catalog_services.create_apartment(**_decimal_price(a)) for a in APARTMENTS]
+        seed_prices(hotels + apartments)
         bookings = seed_bookings(hotels, apartments)
+        seed_stay_rules(hotels, apartments)
         note = seed_voice_note(bookings[0])
         self.stdout.write(
             self.style.SUCCESS(
                 f"-- demo data: {len(hotels)} hotels, {len(apartments)} apartments, {len(bookings)} bookings, "
-                f"voice note {note.pk} ({note.status})"
+                f"voice note {note.pk} ({note.status}); weekend prices, a non-refundable plan per place, "
+                "a New Year minimum stay and a closed day"
             )
         )
 
@@ -125,6 +129,42 @@ def seed_bookings(hotels: list, apartments: list) -> list:
     cancelled = book(canal, 21, 2)
     booking_services.cancel_booking(booking_id=cancelled.pk)
     return made
+
+
+def seed_prices(places: list) -> None:
+    """Fridays and Saturdays 25 % dearer for half a year on every default plan, and beside it a
+    non-refundable plan 10 % below (derived: it follows every later change of the standard one)."""
+    first, last = today(), today() + datetime.timedelta(days=183)
+    for place in places:
+        standard = RatePlan.objects.get(accommodation=place, is_default=True)
+        weekend = (place.price * Decimal("1.25")).quantize(Decimal("1"))
+        catalog_services.set_rates(rate_plan_id=standard.pk, start=first, end=last, weekdays=[5, 6], price=weekend)
+        catalog_services.create_rate_plan(
+            accommodation_id=place.pk, code=NON_REFUNDABLE_CODE, name="Non-refundable", parent_id=standard.pk,
+            adjustment_percent=Decimal("-10"), refundable=False,
+        )
+
+
+def new_years_eve() -> datetime.date:
+    eve = datetime.date(today().year, 12, 31)
+    return eve if eve > today() else eve.replace(year=eve.year + 1)
+
+
+def seed_stay_rules(hotels: list, apartments: list) -> None:
+    """After the bookings (rules bind new bookings only): arrivals from 30 December to 1 January
+    stay three nights or more at Hotel Spreeblick (judged on the arrival day), and Loft Kreuzberg
+    is closed for maintenance one day (stop-sell: no stay may include that night)."""
+    spreeblick, loft = hotels[0], apartments[0]
+    eve = new_years_eve()
+    catalog_services.set_rates(
+        rate_plan_id=RatePlan.objects.get(accommodation=spreeblick, is_default=True).pk,
+        start=eve - datetime.timedelta(days=1), end=eve + datetime.timedelta(days=2), min_stay=3,
+    )
+    closed = today() + datetime.timedelta(days=50)
+    catalog_services.set_rates(
+        rate_plan_id=RatePlan.objects.get(accommodation=loft, is_default=True).pk,
+        start=closed, end=closed + datetime.timedelta(days=1), stop_sell=True,
+    )
 
 
 def seed_voice_note(booking):

@@ -341,7 +341,7 @@ def check_in_moment(day: datetime.date) -> datetime.datetime:
 
 def cancellation_terms(*, rate_plan: RatePlan, check_in: datetime.date) -> CancellationTerms:
     if not rate_plan.refundable:
-        return CancellationTerms(False, None, Decimal(100))
+        return CancellationTerms(False, None, Decimal("100.00"))
     free_until = check_in_moment(check_in) - datetime.timedelta(days=rate_plan.free_cancellation_days or 0)
     return CancellationTerms(True, free_until, rate_plan.fee_percent)
 

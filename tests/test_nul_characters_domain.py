@@ -68,7 +68,7 @@ def test_the_admin_form_refuses_nul(django_user_model, make_hotel):
     client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-123"))
     hotel = make_hotel()
     form = {"name": NUL, "location": "Porto", "description": "", "price": "90", "rooms": 2, "stars": 3,
-            "max_guests_per_room": 2}
+            "max_guests_per_room": 2, "time_zone": "UTC", "check_in_time": "15:00"}
 
     response = client.post(f"/admin/catalog/hotel/{hotel.pk}/change/", form)
 

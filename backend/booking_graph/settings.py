@@ -385,6 +385,9 @@ RATE_LIMITS = {
     "voice_upload": env.str("RATE_LIMIT_VOICE_UPLOAD", "60/h"),
     # Anonymous catalog, availability and search reads per client address (scraping).
     "public_read": env.str("RATE_LIMIT_PUBLIC_READ", "600/m"),
+    # Guests reaching a booking by reference + e-mail: per client address, and per reference tried.
+    "guest_booking_address": env.str("RATE_LIMIT_GUEST_BOOKING_ADDRESS", "60/10m"),
+    "guest_booking_reference": env.str("RATE_LIMIT_GUEST_BOOKING_REFERENCE", "20/10m"),
     # AssemblyAI webhook calls per address, before the secret is checked (secret guessing, floods).
     "webhook": env.str("RATE_LIMIT_WEBHOOK", "300/m"),
 }
@@ -425,9 +428,11 @@ STRAWBERRY_DJANGO = {
 
 BOOKING_MAX_NIGHTS = env.int("BOOKING_MAX_NIGHTS", 365)
 AVAILABILITY_MAX_DAYS = env.int("AVAILABILITY_MAX_DAYS", 366)
+# How long a hold keeps its rooms while the guest pays (createBooking with hold: true).
+BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", 15)
 # Longest date range one setRates write may cover (two years by default).
 RATES_MAX_DAYS = env.int("RATES_MAX_DAYS", 731)
-# The local time on the arrival day a free-cancellation deadline counts back from ("N days before check-in").
+# Default check-in time of new properties (each has its own, in its own time zone): deadlines count back from it.
 BOOKING_CHECK_IN_TIME = env.str("BOOKING_CHECK_IN_TIME", "15:00")
 
 # --- Logging ----------------------------------------------------------------------

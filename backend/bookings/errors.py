@@ -24,3 +24,7 @@ class BookingErrorCode(enum.StrEnum):
     CLOSED_TO_ARRIVAL = "closed_to_arrival"  # no stay may start on the check-in day
     CLOSED_TO_DEPARTURE = "closed_to_departure"  # no stay may end on the check-out day
     STOP_SELL = "stop_sell"  # a night of the stay is not sold
+    HOLD_EXPIRED = "hold_expired"  # the hold lapsed before it was confirmed (the booking is EXPIRED)
+    PRICE_CHANGED = "price_changed"  # expectedTotalPrice differs from the current quote (sent with the refusal)
+    EMAIL_REQUIRED = "email_required"  # a hold needs the guest's e-mail (confirming it asks for it)
+    NOT_CHANGEABLE = "not_changeable"  # only held or confirmed bookings can be changed or confirmed

@@ -6,17 +6,16 @@ A night is free while occupancy < capacity (hotel: rooms; apartment: 1).
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateRange
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from booking_graph.domain import get_or_not_found
@@ -30,7 +29,7 @@ from catalog.selectors import (
     rate_days_cte,
 )
 
-from .models import Booking, BookingStatus, StayRange
+from .models import REFERENCE_LENGTH, Booking, BookingStatus, StayRange
 
 ONE_DAY = datetime.timedelta(days=1)
 CENT = Decimal("0.01")
@@ -81,7 +80,7 @@ _GRADED_SQL = """
 stays AS (
     SELECT booking.accommodation_id, GREATEST(booking.start_date, %(days_from)s::date) AS first_night, booking.end_date
     FROM bookings_booking AS booking
-    WHERE booking.accommodation_id = ANY(%(place_ids)s::bigint[]) AND booking.status = %(confirmed)s
+    WHERE booking.accommodation_id = ANY(%(place_ids)s::bigint[]) AND {takes_capacity}
       AND daterange(booking.start_date, booking.end_date, '[)') && daterange(%(days_from)s, %(days_to)s, '[)')
       AND booking.id IS DISTINCT FROM %(exclude_booking_id)s
 ),
@@ -102,7 +101,7 @@ graded AS (
 
 
 def graded_days_sql(select_plans: str, *, days_to: str = DAYS_TO_PARAMETER) -> str:
-    return rate_days_cte(select_plans, days_to=days_to) + "," + _GRADED_SQL
+    return rate_days_cte(select_plans, days_to=days_to) + "," + _GRADED_SQL.format(takes_capacity=takes_capacity_sql("booking"))
 
 
 def stay_verdicts_sql(nights: int) -> str:
@@ -133,9 +132,34 @@ BOOKABLE = """(verdicts.nights_seen = %(nights)s AND verdicts.free_units > 0 AND
       AND verdicts.closed_to_departure IS FALSE)"""
 
 
+def now() -> datetime.datetime:
+    """The one clock of the booking rules (tests move it; SQL gets it as a parameter, never now())."""
+    return timezone.now()
+
+
 def today() -> datetime.date:
-    """The business's date (settings.TIME_ZONE), not the server's UTC date."""
-    return timezone.localdate()
+    """The business's date (settings.TIME_ZONE), not the server's UTC date. A property's own date
+    is Accommodation.local_today(now())."""
+    return timezone.localdate(now())
+
+
+def earliest_local_today() -> datetime.date:
+    """No property's today is before this (time zones lie within a day of UTC)."""
+    return now().astimezone(datetime.timezone.utc).date() - ONE_DAY
+
+
+# A row takes capacity while CONFIRMED, or HELD with its expiry still ahead: a lapsed hold blocks
+# nobody, whether or not the sweep has marked it EXPIRED yet. The IN keeps the partial indexes usable.
+def takes_capacity_sql(alias: str) -> str:
+    held, confirmed = BookingStatus.HELD.value, BookingStatus.CONFIRMED.value
+    return (
+        f"{alias}.status IN ('{held}', '{confirmed}') "
+        f"AND ({alias}.status = '{confirmed}' OR {alias}.expires_at > %(now)s)"
+    )
+
+
+def takes_capacity_q(at: datetime.datetime) -> Q:
+    return Q(status=BookingStatus.CONFIRMED) | Q(status=BookingStatus.HELD, expires_at__gt=at)
 
 
 def max_guests_of(accommodation: Accommodation) -> int:
@@ -160,8 +184,8 @@ def confirmed_overlapping(
 ) -> QuerySet[Booking]:
     """Confirmed stays sharing at least one night with [start, end); served by the GiST index."""
     qs = Booking.objects.alias(stay=StayRange()).filter(
+        takes_capacity_q(now()),
         accommodation_id=accommodation_id,
-        status=BookingStatus.CONFIRMED,
         stay__overlap=DateRange(start, end, "[)"),
     )
     if exclude_booking_id is not None:
@@ -207,7 +231,7 @@ def _grid_params(
 ) -> dict:
     return {
         "place_ids": sorted(set(place_ids)), "plan_ids": sorted(set(plan_ids)), "days_from": days_from,
-        "days_to": days_to, "confirmed": BookingStatus.CONFIRMED.value, "exclude_booking_id": exclude_booking_id,
+        "days_to": days_to, "now": now(), "exclude_booking_id": exclude_booking_id,
     }
 
 
@@ -241,6 +265,9 @@ def next_available_date(
     return next_available_dates(accommodations=[accommodation], date=date, nights=nights, rate_plan=rate_plan)[accommodation.pk]
 
 
+# A property's date at the request's moment (place: its catalog_accommodation row).
+PLACE_TODAY_SQL = "(%(now)s::timestamptz AT TIME ZONE place.time_zone)::date"
+
 # Most answers lie within a few months: look there first, further only if needed.
 NEXT_AVAILABLE_HORIZON_DAYS = 120
 
@@ -249,7 +276,7 @@ NEXT_AVAILABLE_HORIZON_DAYS = 120
 _PAST_LAST_CONSTRAINED_DAY_SQL = """(SELECT GREATEST(
     %(days_from)s::date,
     (SELECT MAX(end_date) FROM bookings_booking
-     WHERE accommodation_id = ANY(%(place_ids)s::bigint[]) AND status = %(confirmed)s),
+     WHERE accommodation_id = ANY(%(place_ids)s::bigint[]) AND {takes_capacity}),
     (SELECT MAX(rate_day.date) FROM catalog_rateday AS rate_day JOIN catalog_rateplan AS plan
          ON rate_day.rate_plan_id = plan.id OR rate_day.rate_plan_id = plan.parent_id
      WHERE {select_plans})
@@ -263,7 +290,8 @@ def next_available_dates(
     """`next_available_date` of many places at once (each under its default plan), by id: at most
     two statements whatever their number (the second only for places with no answer within the
     horizon; it reads up to the last day any booking or rate row constrains)."""
-    start = max(date, today())
+    # Each place's own today bounds its answer (in SQL); the grid starts where the earliest could.
+    start = max(date, earliest_local_today())
     ids = sorted({place.pk for place in accommodations})
     select_plans = PLANS_BY_ID if rate_plan is not None else DEFAULT_PLANS_OF_PLACES
     plan_ids = [rate_plan.pk] if rate_plan is not None else []
@@ -273,8 +301,11 @@ def next_available_dates(
         params = _grid_params(place_ids=place_ids, plan_ids=plan_ids, days_from=start, days_to=days_to_value)
         cursor.execute(
             f"WITH {graded_days_sql(select_plans, days_to=days_to)}, {stay_verdicts_sql(nights)} "
-            f"SELECT accommodation_id, MIN(arrival) FROM verdicts WHERE {BOOKABLE} GROUP BY accommodation_id",
-            params | {"nights": nights},
+            f"SELECT verdicts.accommodation_id, MIN(arrival) FROM verdicts "
+            f"JOIN catalog_accommodation AS place ON place.id = verdicts.accommodation_id "
+            f"WHERE {BOOKABLE} AND arrival >= GREATEST(%(date)s::date, {PLACE_TODAY_SQL}) "
+            f"GROUP BY verdicts.accommodation_id",
+            params | {"nights": nights, "date": date},
         )
         return dict(cursor.fetchall())
 
@@ -282,18 +313,19 @@ def next_available_dates(
         answers = first_arrivals(ids, DAYS_TO_PARAMETER, horizon)
         if further := [place_id for place_id in ids if place_id not in answers]:
             # days_to NULL: the stays filter reads every later stay (an unbounded range).
-            answers.update(first_arrivals(further, _PAST_LAST_CONSTRAINED_DAY_SQL.format(select_plans=select_plans), None))
+            past_last = _PAST_LAST_CONSTRAINED_DAY_SQL.format(select_plans=select_plans, takes_capacity=takes_capacity_sql("bookings_booking"))
+            answers.update(first_arrivals(further, past_last, None))
     return answers
 
 
 def peak_future_occupancy(*, accommodation_id: int) -> int:
-    """Most confirmed bookings on any night from today on (to check a lower room count)."""
+    """Most bookings holding a room on any night from the property's today on (to check a lower room count)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH stays AS (
                 SELECT GREATEST(start_date, %(from)s) AS first_night, end_date FROM bookings_booking
-                WHERE accommodation_id = %(accommodation_id)s AND status = %(confirmed)s AND end_date > %(from)s
+                WHERE accommodation_id = %(accommodation_id)s AND {takes_capacity} AND end_date > %(from)s
             ),
             points AS (
                 SELECT day, SUM(delta) AS delta FROM (
@@ -301,11 +333,29 @@ def peak_future_occupancy(*, accommodation_id: int) -> int:
                 ) events GROUP BY day
             )
             SELECT COALESCE(MAX(level), 0) FROM (SELECT SUM(delta) OVER (ORDER BY day) AS level FROM points) levels
-            """,
-            {"accommodation_id": accommodation_id, "confirmed": BookingStatus.CONFIRMED.value, "from": today()},
+            """.replace("{takes_capacity}", takes_capacity_sql("bookings_booking")),
+            {"accommodation_id": accommodation_id, "now": now(),
+             "from": Accommodation.objects.get(pk=accommodation_id).local_today(now())},
         )
         (peak,) = cursor.fetchone()
     return int(peak)
+
+
+def guest_booking(*, reference: str, email: str) -> Booking | None:
+    """The booking with this reference whose guest e-mail is this one (case-insensitive), else None.
+    The e-mail is compared in constant time, and against a stand-in when the reference names
+    nothing, so a wrong reference and a wrong e-mail cost the same work."""
+    reference = (reference or "").strip().upper()
+    given = (email or "").strip().casefold()
+    booking = None
+    if 0 < len(reference) <= REFERENCE_LENGTH and "\x00" not in reference:
+        booking = Booking.objects.filter(reference=reference).first()
+    stored = booking.guest_email.strip().casefold() if booking is not None else _NO_EMAIL
+    matches = hmac.compare_digest(stored.encode(), given.encode())
+    return booking if booking is not None and matches and stored else None
+
+
+_NO_EMAIL = "no-booking@invalid"
 
 
 def concrete(place: Accommodation) -> Accommodation:
@@ -332,18 +382,13 @@ class CancellationTerms(NamedTuple):
     fee_percent: Decimal
 
 
-def check_in_moment(day: datetime.date) -> datetime.datetime:
-    """The check-in time on that day, in the business's time zone."""
-    return datetime.datetime.combine(
-        day, datetime.time.fromisoformat(settings.BOOKING_CHECK_IN_TIME), tzinfo=timezone.get_default_timezone()
-    )
-
-
-def cancellation_terms(*, rate_plan: RatePlan, check_in: datetime.date) -> CancellationTerms:
+def cancellation_terms(*, rate_plan: RatePlan, accommodation: Accommodation, check_in: datetime.date) -> CancellationTerms:
+    """Free until N days before the check-in time on the arrival day, in the property's zone
+    (a DST change in between moves the UTC instant, not the local time)."""
     if not rate_plan.refundable:
         return CancellationTerms(False, None, Decimal("100.00"))
-    free_until = check_in_moment(check_in) - datetime.timedelta(days=rate_plan.free_cancellation_days or 0)
-    return CancellationTerms(True, free_until, rate_plan.fee_percent)
+    deadline_day = check_in - datetime.timedelta(days=rate_plan.free_cancellation_days or 0)
+    return CancellationTerms(True, accommodation.check_in_moment(deadline_day), rate_plan.fee_percent)
 
 
 def late_cancellation_fee(*, total: Decimal, fee_percent: Decimal) -> Decimal:
@@ -435,7 +480,7 @@ class StayOffer:
 
     @property
     def terms(self) -> CancellationTerms:
-        return cancellation_terms(rate_plan=self.rate_plan, check_in=self.check_in)
+        return cancellation_terms(rate_plan=self.rate_plan, accommodation=self.accommodation, check_in=self.check_in)
 
     @property
     def free_cancellation_until(self) -> datetime.datetime | None:
@@ -448,7 +493,7 @@ class StayOffer:
 
 # One statement for the whole search:
 #   peaks       - the most confirmed stays on one searched night, per place, from the stays touching
-#                 [check_in, check_out) read through the range GiST index (booking_confirmed_range_gist)
+#                 [check_in, check_out) read through the range GiST index (booking_active_range_gist)
 #   candidates  - places where the guests fit one booking, matching the filters, with a unit free
 #   graded      - the plan_days of their active plans; every night's free units = units - peak
 #   verdicts    - the stay arriving on check_in judged by the same rule as booking and next date
@@ -461,7 +506,7 @@ WITH peaks AS (
         FROM bookings_booking AS stay
         CROSS JOIN LATERAL (VALUES (GREATEST(stay.start_date, %(days_from)s), 1), (stay.end_date, -1))
             AS event(day, delta)
-        WHERE stay.status = %(confirmed)s
+        WHERE {takes_capacity}
           AND daterange(stay.start_date, stay.end_date, '[)') && daterange(%(days_from)s, %(check_out)s, '[)')
         GROUP BY stay.accommodation_id, event.day
     ) AS levels
@@ -475,6 +520,7 @@ candidates AS (
     LEFT JOIN peaks ON peaks.accommodation_id = place.id
     WHERE ((place.kind = %(hotel)s AND hotel.max_guests_per_room >= %(guests)s)
            OR (place.kind = %(apartment)s AND apartment.max_guests >= %(guests)s))
+      AND %(days_from)s::date >= {place_today}
       AND (CASE WHEN place.kind = %(hotel)s THEN hotel.rooms ELSE 1 END) - COALESCE(peaks.peak, 0) > 0
       {filters}
 ),
@@ -523,10 +569,12 @@ def search_stays(
         columns=VERDICT_COLUMNS,
         bookable=BOOKABLE,
         price_filter=_PRICE_FILTER if max_nightly_price is not None else "",
+        takes_capacity=takes_capacity_sql("stay"),
+        place_today=PLACE_TODAY_SQL,
     )
     params = {
         "days_from": check_in, "days_to": check_out + ONE_DAY, "check_out": check_out, "nights": nights,
-        "guests": guests, "confirmed": BookingStatus.CONFIRMED.value,
+        "guests": guests, "now": now(),
         "hotel": AccommodationKind.HOTEL.value, "apartment": AccommodationKind.APARTMENT.value,
         "location": location, "kind": AccommodationKind(kind).value if kind else None,
         "max_nightly_price": max_nightly_price, "limit": limit, "offset": offset,

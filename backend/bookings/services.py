@@ -6,23 +6,25 @@ exclusion constraint holds the same rule even for writes that skip this module.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
 import logging
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters, refuse_null_in
 from catalog import selectors as catalog_selectors
 from catalog.models import Accommodation, Hotel, RatePlan
 
-from . import selectors
+from . import revisions, selectors
 from .errors import BookingErrorCode
 from .models import APARTMENT_OVERLAP_MESSAGE, Booking, BookingStatus
 
@@ -32,19 +34,24 @@ OVERLAP_CONSTRAINT = "booking_apartment_no_overlap"
 IDEMPOTENCY_CONSTRAINT = "booking_idempotency_key_unique"
 
 
-def validate_stay(
-    *, start: datetime.date, end: datetime.date, allow_past_start: bool = False, end_field: str = "end_date"
-) -> None:
+def validate_stay(*, start: datetime.date, end: datetime.date, end_field: str = "end_date") -> None:
+    """The stay's shape. Whether it starts in the past depends on the property's today
+    (refuse_past_start, once the accommodation is known)."""
     if end <= start:
         raise field_error(
             end_field, "The check-out day must be after the check-in day (at least one night).",
             BookingErrorCode.INVALID_DATE_RANGE,
         )
-    if not allow_past_start and start < selectors.today():
-        raise field_error("start_date", "The check-in day cannot be in the past.", BookingErrorCode.DATE_IN_PAST)
     max_nights = settings.BOOKING_MAX_NIGHTS
     if (end - start).days > max_nights:
         raise field_error(end_field, f"A stay can last at most {max_nights} nights.", BookingErrorCode.STAY_TOO_LONG)
+
+
+def refuse_past_start(accommodation: Accommodation, start: datetime.date, *, at: datetime.datetime) -> None:
+    if start < accommodation.local_today(at):
+        raise field_error(
+            "start_date", f"The check-in day cannot be in the past ({accommodation.time_zone}).", BookingErrorCode.DATE_IN_PAST
+        )
 
 
 def validate_guests(guests: int) -> None:
@@ -142,12 +149,12 @@ def search_stays(
     """The places where create_booking(check_in, check_out, guests) would succeed now, priced.
     Bad arguments are errors; a check-in in the past is bookable nowhere, so it finds nothing."""
     # A past check-in is not an error here: it finds nothing (below), as create_booking would refuse it.
-    validate_stay(start=check_in, end=check_out, allow_past_start=True, end_field="check_out")
+    validate_stay(start=check_in, end=check_out, end_field="check_out")
     validate_guests(guests)
     if max_nightly_price is not None and not max_nightly_price.is_finite():
         raise field_error("max_nightly_price", "maxNightlyPrice must be a finite number.", CommonErrorCode.INVALID)
     refuse_null_in(field="location", value=location)
-    if check_in < selectors.today():
+    if check_in < selectors.earliest_local_today():  # the past everywhere (per place, the SQL decides)
         return []
     return selectors.search_stays(
         check_in=check_in, check_out=check_out, guests=guests, location=location, kind=kind,
@@ -236,9 +243,9 @@ def _quote_bookable(
     return quote
 
 
-def _apply_snapshot(booking: Booking, plan: RatePlan, quote: selectors.StayQuote) -> None:
+def _apply_snapshot(booking: Booking, plan: RatePlan, quote: selectors.StayQuote, accommodation: Accommodation) -> None:
     """What the guest agrees to, kept on the booking: later rate and policy changes never touch it."""
-    terms = selectors.cancellation_terms(rate_plan=plan, check_in=booking.start_date)
+    terms = selectors.cancellation_terms(rate_plan=plan, accommodation=accommodation, check_in=booking.start_date)
     booking.rate_plan = plan
     booking.nightly_prices = [{"date": night.date.isoformat(), "price": str(night.price)} for night in quote.nightly_prices]
     booking.total_price = quote.total_price
@@ -258,10 +265,12 @@ def check_bookable(
 ) -> None:
     """The create/update checks without writing (the admin form shows them as field errors)."""
     keeps_start = booking is not None and booking.start_date == start_date
-    validate_stay(start=start_date, end=end_date, allow_past_start=keeps_start)
+    validate_stay(start=start_date, end=end_date)
     accommodation = get_or_not_found(
         Accommodation.objects.select_subclasses(), accommodation_id, field="accommodation"
     )
+    if not keeps_start:
+        refuse_past_start(accommodation, start_date, at=selectors.now())
     _ensure_guests_fit(accommodation, guests)
     plan = booking.rate_plan if booking is not None and rate_plan_id is None else _sellable_plan(
         accommodation=accommodation, rate_plan_id=rate_plan_id
@@ -319,6 +328,84 @@ def _replay(key: str, fingerprint: str) -> Booking | None:
     return earlier
 
 
+class PriceChanged(ValidationError):
+    """The total the client expected is not the price now: the refusal carries the current quote,
+    so a checkout page can show it and ask again (Expedia Rapid's price check)."""
+
+    def __init__(self, *, expected: Decimal, total: Decimal, nightly_prices: list[selectors.NightPrice]) -> None:
+        super().__init__({
+            "expected_total_price": ValidationError(
+                f"The price changed: the stay now costs {total} (expected {expected}).", code=BookingErrorCode.PRICE_CHANGED
+            )
+        })
+        self.expected, self.total, self.nightly_prices = expected, total, nightly_prices
+
+
+def _check_expected_price(expected: Decimal | None, *, total: Decimal, nightly_prices: list[selectors.NightPrice]) -> None:
+    if expected is None:
+        return
+    if not expected.is_finite():
+        raise field_error("expected_total_price", "expectedTotalPrice must be a finite number.", CommonErrorCode.INVALID)
+    if expected != total:
+        raise PriceChanged(expected=expected, total=total, nightly_prices=nightly_prices)
+
+
+_email_validator = EmailValidator()
+
+
+def _clean_email(email: str | None, *, required: bool = False) -> str:
+    email = (email or "").strip()
+    if not email:
+        if required:
+            raise field_error(
+                "guest_email", "A hold needs the guest's e-mail: confirming it asks for it.", BookingErrorCode.EMAIL_REQUIRED
+            )
+        return ""
+    refuse_null_in(field="guest_email", value=email)
+    if len(email) > Booking._meta.get_field("guest_email").max_length:
+        raise field_error("guest_email", "The e-mail address is too long.", CommonErrorCode.MAX_LENGTH)
+    try:
+        _email_validator(email)
+    except ValidationError:
+        raise field_error("guest_email", "Enter a valid e-mail address.", CommonErrorCode.INVALID) from None
+    return email
+
+
+def _expire(booking: Booking, *, at: datetime.datetime) -> None:
+    before = revisions.snapshot(booking)
+    booking.status = BookingStatus.EXPIRED
+    booking.save(update_fields=["status", "updated_at"])
+    revisions.record(booking, actor=revisions.SYSTEM, action=revisions.Action.EXPIRED, before=before, at=at)
+    logger.info("booking.hold_expired", extra={"booking_id": booking.pk, "reference": booking.masked_reference})
+
+
+def expire_lapsed_holds(*, accommodation_id: int, at: datetime.datetime) -> int:
+    """Mark this place's holds past their expiry EXPIRED. Runs under the accommodation's lock before
+    anything is written there, so a new booking never meets a lapsed hold in the exclusion constraint."""
+    lapsed = list(
+        Booking.objects.select_for_update().filter(
+            accommodation_id=accommodation_id, status=BookingStatus.HELD, expires_at__lte=at
+        )
+    )
+    for booking in lapsed:
+        _expire(booking, at=at)
+    return len(lapsed)
+
+
+def expire_holds(*, limit: int = 500) -> int:
+    """The periodic sweep's part: holds past their expiry become EXPIRED (capacity never waited for
+    this: lapsed holds block nobody). Rows another transaction holds are left for the next run."""
+    at = selectors.now()
+    expired = 0
+    with transaction.atomic():
+        for booking in Booking.objects.select_for_update(skip_locked=True).filter(
+            status=BookingStatus.HELD, expires_at__lte=at
+        )[:limit]:
+            _expire(booking, at=at)
+            expired += 1
+    return expired
+
+
 @transaction.atomic
 def create_booking(
     *,
@@ -329,42 +416,61 @@ def create_booking(
     guests: int = 1,
     idempotency_key: str | None = None,
     rate_plan_id: object | None = None,
+    guest_email: str | None = None,
+    hold: bool = False,
+    expected_total_price: Decimal | None = None,
+    actor: str = revisions.SYSTEM,
 ) -> Booking:
-    """Book a stay. With an idempotency key, repeating the same request returns the first
-    booking (even one made in parallel); the key with other fields is refused."""
+    """Book a stay, or hold it (HELD until BOOKING_HOLD_MINUTES from now, taking capacity like a
+    confirmed booking) for confirm_booking. With an idempotency key, repeating the same request
+    returns the first booking (even one made in parallel); the key with other fields is refused.
+    With expected_total_price, a different current quote is refused (PriceChanged)."""
     key = _clean_idempotency_key(idempotency_key)
     fingerprint = ""
     if key is not None:
         fingerprint = _request_fingerprint(
             accommodation=accommodation_id, start_date=start_date, end_date=end_date,
             guest_name=guest_name.strip(), guests=guests,
-            # Only when named: keys made before rate plans existed keep their fingerprint.
+            # Only when given: keys made before these fields existed keep their fingerprint.
             **({"rate_plan": rate_plan_id} if rate_plan_id is not None else {}),
+            **({"guest_email": (guest_email or "").strip()} if guest_email else {}),
+            **({"hold": True} if hold else {}),
         )
         # Before the rules: a retry after midnight must still get its booking, not date_in_past.
         if (earlier := _replay(key, fingerprint)) is not None:
             return earlier
     guest_name = _clean_guest_name(guest_name)
+    guest_email = _clean_email(guest_email, required=hold)
     validate_stay(start=start_date, end=end_date)
     validate_guests(guests)
+    at = selectors.now()
     accommodation = _lock_accommodation(accommodation_id)
     # A twin request for the same place held the lock before us and may have committed the key.
     if key is not None and (earlier := _replay(key, fingerprint)) is not None:
         return earlier
+    refuse_past_start(accommodation, start_date, at=at)
     _ensure_guests_fit(accommodation, guests)
     plan = _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id)
+    expire_lapsed_holds(accommodation_id=accommodation.pk, at=at)
     quote = _quote_bookable(accommodation, plan, start=start_date, end=end_date)
+    _check_expected_price(expected_total_price, total=quote.total_price, nightly_prices=quote.nightly_prices)
     booking = Booking(
         accommodation=accommodation,
         start_date=start_date,
         end_date=end_date,
         guest_name=guest_name,
+        guest_email=guest_email,
         guests=guests,
         exclusive=booking_is_exclusive(accommodation),
         idempotency_key=key,
         idempotency_fingerprint=fingerprint,
     )
-    _apply_snapshot(booking, plan, quote)
+    if hold:
+        booking.status = BookingStatus.HELD
+        booking.expires_at = at + datetime.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+    else:
+        booking.confirmed_at = at
+    _apply_snapshot(booking, plan, quote, accommodation)
     try:
         _save(booking)
     except IntegrityError as exc:
@@ -375,10 +481,12 @@ def create_booking(
         if earlier is None:  # pragma: no cover - the violation means a committed row holds the key
             raise
         return earlier
+    revisions.record(booking, actor=actor, action=revisions.Action.HELD if hold else revisions.Action.CREATED, before={}, at=at)
     logger.info(
-        "booking.created",
+        "booking.held" if hold else "booking.created",
         extra={
             "booking_id": booking.pk,
+            "reference": booking.masked_reference,
             "accommodation_id": accommodation.pk,
             "start": start_date,
             "end": end_date,
@@ -386,6 +494,7 @@ def create_booking(
             "total_price": str(booking.total_price),
             "rate_plan_id": plan.pk,
             "idempotent": key is not None,
+            "actor": actor,
         },
     )
     return booking
@@ -399,6 +508,144 @@ def _get_booking_for_update(booking_id: object) -> tuple[Booking, Accommodation]
     return get_or_not_found(Booking.objects.select_for_update(), booking.pk), accommodation
 
 
+GUEST_NOT_FOUND_MESSAGE = "No booking matches this reference and e-mail."
+
+
+def _guest_booking_id(reference: str, email: str) -> int:
+    """The booking a reference and e-mail name together; a wrong reference and a wrong e-mail give
+    the same error (code, field, message) after the same work."""
+    booking = selectors.guest_booking(reference=reference, email=email)
+    if booking is None:
+        raise field_error("reference", GUEST_NOT_FOUND_MESSAGE, CommonErrorCode.NOT_FOUND)
+    return booking.pk
+
+
+def _lapse_if_due(booking: Booking, *, at: datetime.datetime) -> bool:
+    """A hold past its expiry is marked EXPIRED now (committed even though the caller then refuses)."""
+    if not booking.hold_lapsed(at):
+        return False
+    _expire(booking, at=at)
+    return True
+
+
+def _refuse_expired_hold() -> ValidationError:
+    return ValidationError("The hold expired before it was confirmed; book again.", code=BookingErrorCode.HOLD_EXPIRED)
+
+
+def confirm_booking(
+    *, reference: str, email: str, expected_total_price: Decimal | None = None, actor: str = revisions.GUEST
+) -> Booking:
+    """Turn a live hold into a confirmed booking at the held price. A lapsed hold becomes EXPIRED
+    and is refused (hold_expired); confirming a confirmed booking again answers it unchanged."""
+    booking_id = _guest_booking_id(reference, email)
+    at = selectors.now()
+    with transaction.atomic():
+        booking, _ = _get_booking_for_update(booking_id)
+        lapsed = _lapse_if_due(booking, at=at)
+        if not lapsed:
+            return _confirm_held(booking, expected_total_price=expected_total_price, actor=actor, at=at)
+    raise _refuse_expired_hold()  # after the commit: the EXPIRED mark stays
+
+
+def _confirm_held(booking: Booking, *, expected_total_price: Decimal | None, actor: str, at: datetime.datetime) -> Booking:
+    if booking.is_confirmed:
+        return booking  # a retried confirmation
+    if booking.status == BookingStatus.EXPIRED:
+        raise _refuse_expired_hold()
+    if not booking.is_held:
+        raise ValidationError("Only a held booking can be confirmed.", code=BookingErrorCode.NOT_CHANGEABLE)
+    _check_expected_price(expected_total_price, total=booking.total_price, nightly_prices=agreed_nights(booking))
+    before = revisions.snapshot(booking)
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = at
+    booking.expires_at = None
+    booking.save(update_fields=["status", "confirmed_at", "expires_at", "updated_at"])
+    revisions.record(booking, actor=actor, action=revisions.Action.CONFIRMED, before=before, at=at)
+    logger.info("booking.confirmed", extra={"booking_id": booking.pk, "reference": booking.masked_reference, "actor": actor})
+    return booking
+
+
+def agreed_nights(booking: Booking) -> list[selectors.NightPrice]:
+    return [
+        selectors.NightPrice(datetime.date.fromisoformat(night["date"]), Decimal(night["price"]))
+        for night in booking.nightly_prices
+    ]
+
+
+class BookingChange(NamedTuple):
+    booking: Booking
+    previous_total_price: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.booking.total_price - self.previous_total_price
+
+
+def _kept_night_prices(booking: Booking, quote: selectors.StayQuote) -> list[selectors.NightPrice]:
+    """The new stay's nights: those the old stay had keep their agreed price (the guest already
+    agreed to them); new nights take today's rate."""
+    agreed = {night.date: night.price for night in agreed_nights(booking)}
+    return [selectors.NightPrice(night.date, agreed.get(night.date, night.price)) for night in quote.nightly_prices]
+
+
+@transaction.atomic
+def change_booking(
+    *,
+    booking_id: object | None = None,
+    reference: str | None = None,
+    email: str | None = None,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    guests: int | None = None,
+    rate_plan_id: object | None = None,
+    expected_total_price: Decimal | None = None,
+    actor: str = revisions.GUEST,
+) -> BookingChange:
+    """Move the dates, change the guests or the plan of a held or confirmed booking, re-quoted for
+    the new stay under today's rules; atomic under the accommodation's lock, so the old nights stay
+    taken until the new ones are. Pricing: nights kept from the old stay keep their agreed price
+    unless the plan changes (then every night takes the new plan's current price); new nights take
+    today's price. A change of guests only keeps the agreed price."""
+    if booking_id is None:
+        booking_id = _guest_booking_id(reference or "", email or "")
+    at = selectors.now()
+    booking, accommodation = _get_booking_for_update(booking_id)
+    if _lapse_if_due(booking, at=at) or booking.status == BookingStatus.EXPIRED:
+        raise _refuse_expired_hold()
+    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+        raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
+    before = revisions.snapshot(booking)
+    previous_total = booking.total_price
+    new_start, new_end = start_date or booking.start_date, end_date or booking.end_date
+    moved = (new_start, new_end) != (booking.start_date, booking.end_date)
+    replanned = rate_plan_id is not None and str(rate_plan_id) != str(booking.rate_plan_id)
+    if guests is not None:
+        _ensure_guests_fit(accommodation, guests)
+        booking.guests = guests
+    if moved or replanned:
+        validate_stay(start=new_start, end=new_end)
+        if new_start != booking.start_date:  # a stay under way keeps its past check-in day
+            refuse_past_start(accommodation, new_start, at=at)
+        plan = _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id) if replanned else booking.rate_plan
+        expire_lapsed_holds(accommodation_id=accommodation.pk, at=at)
+        quote = _quote_bookable(accommodation, plan, start=new_start, end=new_end, exclude_booking_id=booking.pk)
+        nights = quote.nightly_prices if replanned else _kept_night_prices(booking, quote)
+        total = sum((night.price for night in nights), Decimal("0.00"))
+        _check_expected_price(expected_total_price, total=total, nightly_prices=nights)
+        booking.start_date, booking.end_date = new_start, new_end
+        _apply_snapshot(booking, plan, dataclasses.replace(quote, nightly_prices=nights), accommodation)
+    else:
+        _check_expected_price(expected_total_price, total=booking.total_price, nightly_prices=agreed_nights(booking))
+    _save(booking)
+    revisions.record(booking, actor=actor, action=revisions.Action.CHANGED, before=before, at=at)
+    logger.info(
+        "booking.changed",
+        extra={"booking_id": booking.pk, "reference": booking.masked_reference, "start": new_start, "end": new_end,
+               "guests": booking.guests, "total_price": str(booking.total_price), "actor": actor},
+    )
+    return BookingChange(booking, previous_total)
+
+
 @transaction.atomic
 def update_booking(
     *,
@@ -408,13 +655,18 @@ def update_booking(
     guest_name: str | None = None,
     guests: int | None = None,
     rate_plan_id: object | None = None,
+    actor: str = revisions.SYSTEM,
 ) -> Booking:
-    """Change a confirmed booking. Moving its dates or changing its plan re-quotes the whole stay
-    under today's rates, rules and the plan's current terms; a change of name or guests keeps
-    what was agreed."""
+    """Staff's edit of a held or confirmed booking. Moving its dates or changing its plan re-quotes
+    the whole stay under today's rates, rules and the plan's current terms; a change of name or
+    guests keeps what was agreed."""
+    at = selectors.now()
     booking, accommodation = _get_booking_for_update(booking_id)
-    if not booking.is_confirmed:
+    if _lapse_if_due(booking, at=at) or booking.status == BookingStatus.EXPIRED:
+        raise _refuse_expired_hold()
+    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
         raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
+    before = revisions.snapshot(booking)
     if guest_name is not None:
         booking.guest_name = _clean_guest_name(guest_name)
     new_start = start_date or booking.start_date
@@ -425,13 +677,16 @@ def update_booking(
         booking.guests = guests
     replanned = rate_plan_id is not None and str(rate_plan_id) != str(booking.rate_plan_id)
     if moved or replanned:
-        # A stay already under way keeps its past check-in day; a moved one may not start in the past.
-        validate_stay(start=new_start, end=new_end, allow_past_start=new_start == booking.start_date)
+        validate_stay(start=new_start, end=new_end)
+        if new_start != booking.start_date:  # a stay already under way keeps its past check-in day
+            refuse_past_start(accommodation, new_start, at=at)
         plan = _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id) if replanned else booking.rate_plan
+        expire_lapsed_holds(accommodation_id=accommodation.pk, at=at)
         quote = _quote_bookable(accommodation, plan, start=new_start, end=new_end, exclude_booking_id=booking.pk)
         booking.start_date, booking.end_date = new_start, new_end
-        _apply_snapshot(booking, plan, quote)
+        _apply_snapshot(booking, plan, quote, accommodation)
     _save(booking)
+    revisions.record(booking, actor=actor, action=revisions.Action.CHANGED, before=before, at=at)
     logger.info(
         "booking.updated",
         extra={
@@ -440,26 +695,48 @@ def update_booking(
             "end": new_end,
             "guests": booking.guests,
             "total_price": str(booking.total_price),
+            "actor": actor,
         },
     )
     return booking
 
 
-@transaction.atomic
-def cancel_booking(*, booking_id: object) -> Booking:
-    booking, _ = _get_booking_for_update(booking_id)
-    if not booking.is_confirmed:
+def _cancel(booking: Booking, *, actor: str, at: datetime.datetime) -> Booking:
+    """Cancel under the booking's own terms; a hold was never paid for and costs nothing."""
+    if booking.status == BookingStatus.EXPIRED:
+        raise _refuse_expired_hold()
+    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
         raise ValidationError("This booking is already cancelled.", code=BookingErrorCode.ALREADY_CANCELLED)
-    now = timezone.now()
+    before = revisions.snapshot(booking)
+    fee = Decimal("0.00") if booking.is_held else selectors.cancellation_fee_at(
+        total=booking.total_price, terms=booking_terms(booking), moment=at
+    )
     booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
-    booking.cancellation_fee = selectors.cancellation_fee_at(total=booking.total_price, terms=booking_terms(booking), moment=now)
-    booking.save(update_fields=["status", "cancelled_at", "cancellation_fee", "updated_at"])
+    booking.cancelled_at = at
+    booking.cancellation_fee = fee
+    booking.expires_at = None
+    booking.save(update_fields=["status", "cancelled_at", "cancellation_fee", "expires_at", "updated_at"])
+    revisions.record(booking, actor=actor, action=revisions.Action.CANCELLED, before=before, at=at)
     logger.info(
         "booking.cancelled",
-        extra={"booking_id": booking.pk, "accommodation_id": booking.accommodation_id, "fee": str(booking.cancellation_fee)},
+        extra={"booking_id": booking.pk, "accommodation_id": booking.accommodation_id, "fee": str(fee), "actor": actor,
+               "reference": booking.masked_reference},
     )
     return booking
+
+
+def cancel_booking(*, booking_id: object, actor: str = revisions.SYSTEM) -> Booking:
+    at = selectors.now()
+    with transaction.atomic():
+        booking, _ = _get_booking_for_update(booking_id)
+        if not _lapse_if_due(booking, at=at):
+            return _cancel(booking, actor=actor, at=at)
+    raise _refuse_expired_hold()
+
+
+def cancel_guest_booking(*, reference: str, email: str, actor: str = revisions.GUEST) -> Booking:
+    """The guest cancels their own booking under its terms (the answer carries the fee)."""
+    return cancel_booking(booking_id=_guest_booking_id(reference, email), actor=actor)
 
 
 def booking_terms(booking: Booking) -> selectors.CancellationTerms:
@@ -467,14 +744,30 @@ def booking_terms(booking: Booking) -> selectors.CancellationTerms:
     return selectors.CancellationTerms(booking.refundable, booking.free_cancellation_until, booking.cancellation_fee_percent)
 
 
+@transaction.atomic
+def record_voice_note_added(*, booking_id: int, voice_note_id: int, actor: str) -> None:
+    """A note attached to the booking is part of its history (voice calls this on upload)."""
+    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    revisions.record(
+        booking, actor=actor, action=revisions.Action.VOICE_NOTE_ADDED, before=revisions.snapshot(booking),
+        extra={"voice_note": [None, voice_note_id]},
+    )
+
+
 # What an erased booking shows instead of the guest's name (the row keeps blocking its nights).
 ERASED_GUEST_NAME = "[erased]"
 
 
 @transaction.atomic
-def anonymise_guest(*, booking_id: object) -> Booking:
-    """The guest-name half of an erasure (voice.erasure deletes the notes); idempotent."""
+def anonymise_guest(*, booking_id: object, actor: str = revisions.SYSTEM) -> Booking:
+    """The booking half of an erasure (voice.erasure deletes the notes): the guest's name and e-mail
+    go (revisions never held them); idempotent."""
     booking = get_or_not_found(Booking.objects.select_for_update(), booking_id)
+    if booking.guest_name == ERASED_GUEST_NAME and not booking.guest_email:
+        return booking
+    before = revisions.snapshot(booking)
     booking.guest_name = ERASED_GUEST_NAME
-    booking.save(update_fields=["guest_name", "updated_at"])
+    booking.guest_email = ""
+    booking.save(update_fields=["guest_name", "guest_email", "updated_at"])
+    revisions.record(booking, actor=actor, action=revisions.Action.GUEST_DATA_ERASED, before=before)
     return booking

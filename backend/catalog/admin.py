@@ -14,7 +14,9 @@ from .models import Accommodation, Apartment, Hotel, RateDay, RatePlan
 class HotelAdminForm(forms.ModelForm):
     class Meta:
         model = Hotel
-        fields = ["name", "description", "price", "location", "rooms", "stars", "max_guests_per_room"]
+        fields = [
+            "name", "description", "price", "location", "rooms", "stars", "max_guests_per_room", "time_zone", "check_in_time",
+        ]
 
     def clean_rooms(self) -> int:
         rooms = self.cleaned_data["rooms"]
@@ -75,7 +77,10 @@ class HotelAdmin(AccommodationAdmin):
 
 @admin.register(Apartment)
 class ApartmentAdmin(AccommodationAdmin):
-    fields = ("name", "description", "price", "location", "bedrooms", "max_guests", "kind", "created_at", "updated_at")
+    fields = (
+        "name", "description", "price", "location", "bedrooms", "max_guests", "time_zone", "check_in_time", "kind",
+        "created_at", "updated_at",
+    )
     list_display = ("name", "location", "price", "bedrooms", "max_guests", "updated_at")
     service_fields = services.APARTMENT_FIELDS
 

@@ -17,3 +17,4 @@ class CatalogErrorCode(enum.StrEnum):
     RATE_RANGE_TOO_LONG = "rate_range_too_long"  # setRates or a calendar over more days than allowed
     INVALID_RATE_RANGE = "invalid_rate_range"  # end not after start
     NOTHING_TO_SET = "nothing_to_set"  # setRates with no value to write
+    INVALID_TIME_ZONE = "invalid_time_zone"  # not an IANA time zone name

@@ -1,8 +1,13 @@
 """Accommodations: a concrete base row with exactly one Hotel or Apartment child."""
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from collections.abc import Iterable
 from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,9 +15,23 @@ from django.db.models import Q
 from model_utils.managers import InheritanceManager, InheritanceQuerySet
 
 from .batches import tag_fetched_together
+from .errors import CatalogErrorCode
 
 
 MAX_GUESTS_PER_ROOM = 20
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def default_check_in_time() -> datetime.time:
+    return datetime.time.fromisoformat(settings.BOOKING_CHECK_IN_TIME)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not an IANA time zone (e.g. Europe/Lisbon).", code=CatalogErrorCode.INVALID_TIME_ZONE)
 
 
 class AccommodationKind(models.TextChoices):
@@ -66,6 +85,12 @@ class Accommodation(models.Model):
         max_digits=10, decimal_places=2, validators=[MinValueValidator(0)], help_text="Price per night."
     )
     location = models.CharField(max_length=200, help_text="City or address.")
+    # "Today", the check-in moment and cancellation deadlines are the property's, not the server's.
+    time_zone = models.CharField(
+        max_length=64, default=default_time_zone, validators=[validate_time_zone],
+        help_text="IANA time zone of the property (e.g. Europe/Lisbon).",
+    )
+    check_in_time = models.TimeField(default=default_check_in_time, help_text="Local check-in time.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,6 +122,18 @@ class Accommodation(models.Model):
             # Every accommodation sells through a default plan, however the row was made (service,
             # admin, fixture): clients that name no plan get it.
             RatePlan.objects.create(**default_rate_plan_fields(self))
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_today(self, now: datetime.datetime) -> datetime.date:
+        """The property's date at the moment `now`."""
+        return now.astimezone(self.zone).date()
+
+    def check_in_moment(self, day: datetime.date) -> datetime.datetime:
+        """Check-in time on that day, in the property's zone."""
+        return datetime.datetime.combine(day, self.check_in_time, tzinfo=self.zone)
 
     @property
     def is_hotel(self) -> bool:

@@ -16,8 +16,10 @@ from . import selectors
 from .models import Accommodation, Apartment, Hotel, RateDay, RatePlan
 from .signals import hotel_rooms_changing
 
-HOTEL_FIELDS = ("name", "description", "price", "location", "rooms", "stars", "max_guests_per_room")
-APARTMENT_FIELDS = ("name", "description", "price", "location", "bedrooms", "max_guests")
+HOTEL_FIELDS = (
+    "name", "description", "price", "location", "rooms", "stars", "max_guests_per_room", "time_zone", "check_in_time",
+)
+APARTMENT_FIELDS = ("name", "description", "price", "location", "bedrooms", "max_guests", "time_zone", "check_in_time")
 
 
 def _validate(instance: Accommodation) -> None:
@@ -39,6 +41,12 @@ def _save_validated(instance: Accommodation) -> None:
     _save(instance)
 
 
+def _place_clock(time_zone: str | None, check_in_time: datetime.time | None) -> dict[str, Any]:
+    """Only what was given: the model's defaults (TIME_ZONE, 15:00) otherwise."""
+    given = {"time_zone": time_zone, "check_in_time": check_in_time}
+    return {name: value for name, value in given.items() if value is not None}
+
+
 def _apply(instance: Accommodation, allowed: tuple[str, ...], changes: dict[str, Any]) -> None:
     for field, value in changes.items():
         if field not in allowed:
@@ -56,10 +64,12 @@ def create_hotel(
     description: str = "",
     stars: int | None = None,
     max_guests_per_room: int = 2,
+    time_zone: str | None = None,
+    check_in_time: datetime.time | None = None,
 ) -> Hotel:
     hotel = Hotel(
         name=name, location=location, price=price, rooms=rooms, description=description, stars=stars,
-        max_guests_per_room=max_guests_per_room,
+        max_guests_per_room=max_guests_per_room, **_place_clock(time_zone, check_in_time),
     )
     _save_validated(hotel)  # the default rate plan comes with the row (Accommodation.save)
     return hotel
@@ -91,9 +101,12 @@ def create_apartment(
     bedrooms: int,
     max_guests: int,
     description: str = "",
+    time_zone: str | None = None,
+    check_in_time: datetime.time | None = None,
 ) -> Apartment:
     apartment = Apartment(
-        name=name, location=location, price=price, bedrooms=bedrooms, max_guests=max_guests, description=description
+        name=name, location=location, price=price, bedrooms=bedrooms, max_guests=max_guests, description=description,
+        **_place_clock(time_zone, check_in_time),
     )
     _save_validated(apartment)  # the default rate plan comes with the row (Accommodation.save)
     return apartment

@@ -99,7 +99,7 @@ def test_admin_cannot_lower_rooms_below_bookings(admin_client, make_hotel, day):
         services.create_booking(accommodation_id=hotel.pk, start_date=day(1), end_date=day(3), guest_name=guest)
     form = {
         "name": hotel.name, "description": "", "price": "100", "location": hotel.location, "rooms": 1, "stars": 4,
-        "max_guests_per_room": 2,
+        "max_guests_per_room": 2, "time_zone": "UTC", "check_in_time": "15:00",
     }
 
     response = admin_client.post(f"/admin/catalog/hotel/{hotel.pk}/change/", form)
@@ -112,7 +112,7 @@ def test_admin_edits_a_hotels_guests_per_room_through_the_service(admin_client, 
     hotel = make_hotel(rooms=2)
     form = {
         "name": hotel.name, "description": "", "price": "100", "location": hotel.location, "rooms": 2, "stars": 4,
-        "max_guests_per_room": 4,
+        "max_guests_per_room": 4, "time_zone": "UTC", "check_in_time": "15:00",
     }
 
     assert admin_client.post(f"/admin/catalog/hotel/{hotel.pk}/change/", form).status_code == 302

@@ -219,7 +219,7 @@ def test_two_sql_statements_whatever_the_number_of_places_and_bookings(make_hote
 
 
 def test_the_stays_are_read_through_the_range_gist_index(make_hotel, day):
-    """The search's occupancy read uses booking_confirmed_range_gist, not a scan of every booking."""
+    """The search's occupancy read uses booking_active_range_gist, not a scan of every booking."""
     hotels = [make_hotel(name=f"H{n}") for n in range(30)]
     Booking.objects.bulk_create(
         Booking(accommodation=hotel, start_date=day(start), end_date=day(start + 2), guest_name="G",
@@ -235,7 +235,7 @@ def test_the_stays_are_read_through_the_range_gist_index(make_hotel, day):
         cursor.execute("EXPLAIN " + search_sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    assert "booking_confirmed_range_gist" in plan, plan
+    assert "booking_active_range_gist" in plan, plan
 
 
 # --- The oracle: the booking service on every accommodation -------------------------------------

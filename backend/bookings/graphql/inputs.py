@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 
 import strawberry
 
@@ -16,6 +17,16 @@ class BookingInput:
     )
     rate_plan: strawberry.ID | None = strawberry.field(
         default=None, description="The plan to book under (one of the accommodation's); its default plan when omitted."
+    )
+    guest_email: str | None = strawberry.field(
+        default=None, description="With the booking's reference, lets the guest find, confirm, change and cancel it. Required for a hold."
+    )
+    hold: bool = strawberry.field(
+        default=False,
+        description="Hold the stay (status HELD, expiresAt) instead of confirming it; confirmBooking confirms it at the held price.",
+    )
+    expected_total_price: decimal.Decimal | None = strawberry.field(
+        default=None, description="The total the guest was shown: a different current quote is refused with PriceChanged."
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
@@ -36,4 +47,18 @@ class BookingPartialInput:
     guests: int | None = None
     rate_plan: strawberry.ID | None = strawberry.field(
         default=None, description="Move the booking to another plan of its accommodation (re-quoted)."
+    )
+
+
+@strawberry.input(description="Staff name the booking by id; guests by reference and e-mail. Every change is optional.")
+class ChangeBookingInput:
+    id: strawberry.ID | None = strawberry.field(default=None, description="Staff only.")
+    reference: str | None = None
+    email: str | None = None
+    start_date: datetime.date | None = None
+    end_date: datetime.date | None = None
+    guests: int | None = None
+    rate_plan: strawberry.ID | None = None
+    expected_total_price: decimal.Decimal | None = strawberry.field(
+        default=None, description="The new total the guest was shown: a different one is refused with PriceChanged."
     )

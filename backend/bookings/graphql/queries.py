@@ -14,7 +14,8 @@ from booking_graph.graphql.ratelimits import public_read_limit
 
 from .. import selectors, services
 from ..models import Booking
-from .types import AvailabilityDayType, BookingFilter, BookingOrder, BookingType, StayOfferType
+from .mutations import guest_limits
+from .types import AvailabilityDayType, BookingFilter, BookingOrder, BookingType, GuestBookingType, StayOfferType
 
 if TYPE_CHECKING:
     from strawberry_django.pagination import OffsetPaginationInput
@@ -34,6 +35,13 @@ class Query:
     @strawberry_django.field(extensions=[IsStaff(fail_silently=False)])
     def booking(self, id: strawberry.ID) -> BookingType | None:
         return find_or_none(Booking.objects.all(), id)
+
+    @strawberry_django.field(
+        extensions=guest_limits(),
+        description="Public: the booking with this reference and guest e-mail; null when either does not match.",
+    )
+    def guest_booking(self, reference: str, email: str) -> GuestBookingType | None:
+        return selectors.guest_booking(reference=reference, email=email)
 
     @strawberry_django.field(
         extensions=[public_read_limit()],

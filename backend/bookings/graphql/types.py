@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
+from strawberry.scalars import JSON
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from strawberry import auto
@@ -81,12 +82,20 @@ class BookingOrder:
     created_at: auto
 
 
-@strawberry_django.type(models.Booking, name="Booking")
-class BookingType:
-    id: strawberry.ID
+def in_property_zone(moment: datetime.datetime | None, booking: models.Booking) -> datetime.datetime | None:
+    """A deadline as the guest reads it: the property's local time, with its offset."""
+    return None if moment is None else moment.astimezone(booking.accommodation.zone)
+
+
+@strawberry_django.type(
+    models.Booking, name="GuestBooking",
+    description="A booking as its guest sees it (found by reference and e-mail): no other guest's data.",
+)
+class GuestBookingType:
+    reference: str = strawberry_django.field(description="The guest's booking reference.")
+    status: BookingStatus
     start_date: datetime.date
     end_date: datetime.date = strawberry_django.field(description="Check-out day: the stay is [startDate, endDate).")
-    guest_name: str
     guests: int
     total_price: decimal.Decimal = strawberry_django.field(
         description="The sum of nightlyPrices as agreed when booked (or re-quoted by a change); later rate changes leave it."
@@ -94,22 +103,11 @@ class BookingType:
     rate_plan: Annotated[RatePlanType, strawberry.lazy("catalog.graphql.types")] = strawberry_django.field(
         description="The plan the stay was sold under."
     )
-    free_cancellation_until: datetime.datetime | None = strawberry_django.field(
-        description="Last moment cancelling is free (null: never free, a non-refundable plan)."
-    )
     cancellation_fee_percent: decimal.Decimal = strawberry_django.field(
         description="Share of the total a cancellation after the free window costs, as agreed."
     )
     cancellation_fee: decimal.Decimal | None = strawberry_django.field(
         description="What the cancellation cost (set when the booking is cancelled)."
-    )
-    cancelled_at: datetime.datetime | None
-    status: BookingStatus
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-
-    voice_notes: list[Annotated[VoiceNoteType, strawberry.lazy("voice.graphql.types")]] = strawberry_django.field(
-        extensions=[IsStaff(fail_silently=False)], description="Staff only. Newest first."
     )
 
     @strawberry_django.field(only=["nightly_prices"], description="Each night's agreed price.")
@@ -120,6 +118,20 @@ class BookingType:
     nights: int = strawberry_django.field(only=["start_date", "end_date"], description="Nights of the stay.")
 
     @strawberry_django.field(
+        select_related=["accommodation"], only=["free_cancellation_until", "accommodation__time_zone"],
+        description="Last moment cancelling is free, in the property's time zone (null: a non-refundable plan).",
+    )
+    def free_cancellation_until(self, root: models.Booking) -> datetime.datetime | None:
+        return in_property_zone(root.free_cancellation_until, root)
+
+    @strawberry_django.field(
+        select_related=["accommodation"], only=["expires_at", "accommodation__time_zone"],
+        description="When a hold lapses, in the property's time zone (null unless HELD).",
+    )
+    def expires_at(self, root: models.Booking) -> datetime.datetime | None:
+        return in_property_zone(root.expires_at, root)
+
+    @strawberry_django.field(
         select_related=["accommodation__hotel", "accommodation__apartment"], only=CONCRETE_ACCOMMODATION_COLUMNS
     )
     def accommodation(
@@ -128,6 +140,65 @@ class BookingType:
         place = root.accommodation
         # The children came with select_related: no extra query to get the concrete type.
         return place.hotel if place.is_hotel else place.apartment
+
+
+@strawberry_django.type(models.BookingRevision, name="BookingRevision", description="One change to a booking.")
+class BookingRevisionType:
+    sequence: int = strawberry_django.field(description="1, 2, 3... per booking, in order.")
+    at: datetime.datetime
+    actor: str = strawberry_django.field(description='"staff:<username>", "guest" or "system".')
+    action: str = strawberry_django.field(
+        description="created, held, confirmed, expired, changed, cancelled, guest_data_erased or voice_note_added."
+    )
+    changes: JSON = strawberry_django.field(
+        description='{"field": [before, after]}; the guest\'s name and e-mail appear only as "[personal data]".'
+    )
+
+
+@strawberry_django.type(models.Booking, name="Booking")
+class BookingType(GuestBookingType):
+    id: strawberry.ID
+    guest_name: str
+    guest_email: str = strawberry_django.field(description="The guest's e-mail (empty when none was given).")
+    confirmed_at: datetime.datetime | None
+    cancelled_at: datetime.datetime | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    voice_notes: list[Annotated[VoiceNoteType, strawberry.lazy("voice.graphql.types")]] = strawberry_django.field(
+        extensions=[IsStaff(fail_silently=False)], description="Staff only. Newest first."
+    )
+    history: list[BookingRevisionType] = strawberry_django.field(
+        field_name="revisions", extensions=[IsStaff(fail_silently=False)],
+        description="Staff only. Every change, oldest first.",
+    )
+
+
+@strawberry.type(
+    name="PriceChanged",
+    description="Refused: the price is not the one the client expected. Show the new quote and ask again.",
+)
+class PriceChangedType:
+    message: str
+    code: str = strawberry.field(description="price_changed")
+    expected_total_price: decimal.Decimal
+    total_price: decimal.Decimal = strawberry.field(description="The current quote.")
+    nightly_prices: list[NightPriceType]
+
+
+def price_changed(error) -> PriceChangedType:
+    return PriceChangedType(
+        message=error.messages[0], code="price_changed", expected_total_price=error.expected, total_price=error.total,
+        nightly_prices=[NightPriceType(date=night.date, price=night.price) for night in error.nightly_prices],
+    )
+
+
+@strawberry.type(name="BookingChange", description="A booking after a change, and what the change did to its price.")
+class BookingChangeType:
+    booking: GuestBookingType
+    previous_total_price: decimal.Decimal
+    total_price: decimal.Decimal
+    difference: decimal.Decimal = strawberry.field(description="totalPrice - previousTotalPrice (negative: a refund).")
 
 
 @strawberry.type(

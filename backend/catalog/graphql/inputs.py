@@ -1,9 +1,13 @@
 """Mutation inputs. Validation happens in the services, not here."""
 from __future__ import annotations
 
+import datetime
 import decimal
 
 import strawberry
+
+TIME_ZONE_HELP = "IANA time zone of the property (default: the server's TIME_ZONE); its 'today' and deadlines use it."
+CHECK_IN_HELP = "Local check-in time (default 15:00); free-cancellation deadlines count back from it."
 
 
 @strawberry.input
@@ -17,6 +21,8 @@ class HotelInput:
     max_guests_per_room: int = strawberry.field(
         default=2, description="Guests one room takes (1 to 20); a booking is one room."
     )
+    time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE_HELP)
+    check_in_time: datetime.time | None = strawberry.field(default=None, description=CHECK_IN_HELP)
 
 
 @strawberry.input
@@ -29,6 +35,8 @@ class HotelPartialInput:
     description: str | None = strawberry.UNSET
     stars: int | None = strawberry.UNSET
     max_guests_per_room: int | None = strawberry.UNSET
+    time_zone: str | None = strawberry.UNSET
+    check_in_time: datetime.time | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -39,6 +47,8 @@ class ApartmentInput:
     bedrooms: int
     max_guests: int
     description: str = ""
+    time_zone: str | None = strawberry.field(default=None, description=TIME_ZONE_HELP)
+    check_in_time: datetime.time | None = strawberry.field(default=None, description=CHECK_IN_HELP)
 
 
 @strawberry.input
@@ -50,6 +60,8 @@ class ApartmentPartialInput:
     bedrooms: int | None = strawberry.UNSET
     max_guests: int | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
+    time_zone: str | None = strawberry.UNSET
+    check_in_time: datetime.time | None = strawberry.UNSET
 
 
 @strawberry.input(description="A new rate plan; refundable until check-in (freeCancellationDays 0) unless told otherwise.")

@@ -139,6 +139,8 @@ class AccommodationType:
     description: str
     price: decimal.Decimal = strawberry_django.field(description="Price per night.")
     location: str
+    time_zone: str
+    check_in_time: datetime.time
     created_at: datetime.datetime
     updated_at: datetime.datetime
 

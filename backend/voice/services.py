@@ -21,7 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters
+from bookings import services as booking_services
 from bookings.models import Booking
+from bookings.revisions import SYSTEM, staff_actor
 
 from . import audio as audio_formats
 from . import live
@@ -80,6 +82,12 @@ def storage_key(*, booking_id: int, extension: str) -> str:
     return f"voice-notes/{booking_id}/{uuid.uuid4().hex}.{extension}"
 
 
+def actor_of_author(author) -> str:
+    if getattr(author, "is_authenticated", False):
+        return staff_actor(author.get_username())
+    return SYSTEM
+
+
 def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> VoiceNote:
     booking = get_or_not_found(Booking.objects.all(), booking_id, field="booking")
     accepted = validate_audio(upload)
@@ -106,6 +114,10 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
             )
             refuse_null_characters(VoiceNote(**fields))  # the file name is the client's text
             note = VoiceNote.objects.create(**fields)
+            # Part of the booking's history, in the same transaction as the note.
+            booking_services.record_voice_note_added(
+                booking_id=booking.pk, voice_note_id=note.pk, actor=actor_of_author(author)
+            )
             logger.info(
                 "voice_note.created",
                 extra={**note.log_context, "key": stored_name, "bytes": note.size_bytes,

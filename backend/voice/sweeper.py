@@ -21,12 +21,17 @@ LOCK_KEY = "voice:sweep-lock"
 
 
 def sweep_once() -> None:
-    """Crash recovery, then audio retention."""
-    from .recovery import recover_transcriptions  # the app registry is ready by the time a worker boots
+    """Crash recovery, audio retention, and lapsed booking holds marked EXPIRED (they already
+    block nobody; this keeps statuses honest for staff and guests)."""
+    from bookings.services import expire_holds  # the app registry is ready by the time a worker boots
+
+    from .recovery import recover_transcriptions
     from .retention import purge_expired_audio
 
     recover_transcriptions()
     purge_expired_audio()
+    if expired := expire_holds():
+        logger.info("sweep.holds_expired", extra={"count": expired})
 
 
 class PeriodicSweep(dramatiq.Middleware):

@@ -17,6 +17,7 @@ from booking_graph.domain import parse_pk
 from catalog.models import Accommodation, Apartment, Hotel
 
 from .. import models
+from ..errors import BookingErrorCode
 
 if TYPE_CHECKING:
     from catalog.graphql.types import AccommodationType, RatePlanType
@@ -188,7 +189,7 @@ class PriceChangedType:
 
 def price_changed(error) -> PriceChangedType:
     return PriceChangedType(
-        message=error.messages[0], code="price_changed", expected_total_price=error.expected, total_price=error.total,
+        message=error.messages[0], code=BookingErrorCode.PRICE_CHANGED.value, expected_total_price=error.expected, total_price=error.total,
         nightly_prices=[NightPriceType(date=night.date, price=night.price) for night in error.nightly_prices],
     )
 

@@ -92,6 +92,10 @@ def test_record_send_and_read_the_transcript_live(staff_user, booking, media, tm
         browser.evaluate("window.__sameDocument = true")  # gone if anything reloads the page
         browser.evaluate(f"document.querySelector('[data-booking-id=\"{booking.pk}\"]').click()")
         browser.wait_for("document.querySelector('#live-state').textContent.includes('live')")
+        # The booking's reference, status and history sit next to its notes.
+        assert text_of("#booking-reference") == booking.reference
+        assert text_of("#booking-status") == "confirmed"
+        assert browser.evaluate("document.querySelector('#history li').dataset.action") == "created"
 
         browser.evaluate("document.querySelector('#record').click()")
         browser.wait_for("document.querySelector('#recorder-status').textContent === 'Recording…'")

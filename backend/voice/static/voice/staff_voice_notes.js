@@ -11,11 +11,14 @@
     provider error createdAt updatedAt durationSeconds audioUrl`;
   const BOOKINGS = `query Bookings($filters: BookingFilter) {
     bookings(filters: $filters, ordering: [{startDate: ASC}], pagination: {limit: 50}) {
-      id guestName startDate endDate nights status accommodation { id name }
+      id reference guestName startDate endDate nights status accommodation { id name }
     }
   }`;
   const BOOKING = `query Booking($id: ID!) {
-    booking(id: $id) { id guestName startDate endDate nights accommodation { name } voiceNotes { ${NOTE_FIELDS} } }
+    booking(id: $id) {
+      id reference status guestName startDate endDate nights accommodation { name } voiceNotes { ${NOTE_FIELDS} }
+      history { sequence at actor action changes }
+    }
   }`;
   const ADD = `mutation AddVoiceNote($booking: ID!, $audio: Upload!) {
     addVoiceNote(booking: $booking, audio: $audio) {
@@ -103,7 +106,8 @@
 
   async function searchBookings() {
     // End after today: stays going on now and the ones to come.
-    const filters = { status: "CONFIRMED", endDate: { gt: config.today } };
+    // Every status (held, confirmed, cancelled, expired): staff see what happened to a booking.
+    const filters = { endDate: { gt: config.today } };
     const guest = $("#guest").value.trim();
     if (guest) filters.guestName = { iContains: guest };
     if ($("#accommodation").value) filters.accommodationId = $("#accommodation").value;
@@ -121,7 +125,8 @@
       button.type = "button";
       button.className = "booking";
       button.dataset.bookingId = booking.id;
-      button.textContent = `${booking.guestName} · ${booking.accommodation.name} · ${booking.startDate} → ${booking.endDate}`;
+      button.textContent = `${booking.guestName} · ${booking.accommodation.name} · ${booking.startDate} → ${booking.endDate}` +
+        ` · ${booking.reference} · ${booking.status.toLowerCase()}`;
       button.addEventListener("click", () => openBooking(booking.id));
       const li = document.createElement("li");
       li.append(button);
@@ -153,11 +158,28 @@
     $("#booking-panel").hidden = false;
     $("#booking-title").textContent = `${booking.guestName} at ${booking.accommodation.name}`;
     $("#booking-summary").textContent = `${booking.startDate} → ${booking.endDate} · ${booking.nights} night(s)`;
+    $("#booking-reference").textContent = booking.reference;
+    $("#booking-status").textContent = booking.status.toLowerCase();
+    $("#booking-status").dataset.status = booking.status;
+    showHistory(booking.history);
     notesList.replaceChildren();
     shown.clear();
     booking.voiceNotes.slice().reverse().forEach(showNote);
     subscribe(booking.id);
     $("#booking-title").focus();
+  }
+
+  function showHistory(revisions) {
+    const list = $("#history");
+    list.replaceChildren();
+    for (const revision of revisions) {
+      const li = document.createElement("li");
+      const changed = Object.keys(revision.changes).join(", ");
+      li.textContent = `#${revision.sequence} ${new Date(revision.at).toLocaleString()} · ${revision.action} by ${revision.actor}` +
+        (changed ? ` (${changed})` : "");
+      li.dataset.action = revision.action;
+      list.append(li);
+    }
   }
 
   async function refreshNotes() {

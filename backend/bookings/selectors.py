@@ -6,7 +6,6 @@ A night is free while occupancy < capacity (hotel: rooms; apartment: 1).
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal

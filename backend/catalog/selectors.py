@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 
 from booking_graph.domain import find_or_none, get_or_not_found
 
-from .models import Accommodation, RatePlan
+from .models import RatePlan
 
 ONE_DAY = datetime.timedelta(days=1)
 

@@ -13,6 +13,7 @@ from strawberry.django.views import GraphQLView
 from booking_graph.graphql import ratelimits
 from booking_graph.graphql.csrf import csrf_failure_for_session, csrf_refusal_message
 from booking_graph.graphql.errors import RequestErrorCode
+from booking_graph.graphql.multipart import multipart_refusal
 from voice.errors import VoiceErrorCode
 from booking_graph.graphiql import example_document
 
@@ -67,16 +68,8 @@ def malformed_body(request: HttpRequest) -> JsonResponse | None:
             return error_response("The body must be a JSON object: {\"query\": ..., \"variables\": {...}}.",
                                   code=RequestErrorCode.BAD_REQUEST, status=400)
     elif request.content_type == "multipart/form-data":
-        operations = _json_object(request.POST.get("operations", ""))
-        files_map = _json_object(request.POST.get("map", ""))
-        valid_map = files_map is not None and all(isinstance(paths, list) for paths in files_map.values())
-        if operations is None or not valid_map:
-            return error_response(
-                "A multipart request needs 'operations' (a JSON object) and 'map' (a JSON object of lists), "
-                "per the GraphQL multipart request spec.",
-                code=RequestErrorCode.BAD_REQUEST,
-                status=400,
-            )
+        if refusal := multipart_refusal(request):
+            return error_response(refusal.message, code=RequestErrorCode.BAD_REQUEST, status=refusal.status)
     return None
 
 

@@ -182,6 +182,9 @@ DATABASES = {
 # PostgreSQL's statement_timeout for the statements of web requests (booking_graph.db_limits; the
 # worker, migrations and commands are not limited). Far above any bench query; 0 = no limit.
 DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", 5000)
+# Set by asgi.py / wsgi.py before the settings load: only a web server's connections get the limit.
+if DB_STATEMENT_TIMEOUT_MS > 0 and os.environ.get("BOOKING_GRAPH_WEB_PROCESS") == "1":
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth, sessions, CSRF, CORS -------------------------------------------------

@@ -51,7 +51,7 @@ def main() -> None:
     server = AsgiServer()
     query = "subscription($b: ID!) { voiceNoteUpdates(booking: $b) { id editedTranscript } }"
     group_key = f"{settings.CHANNEL_LAYERS['default']['CONFIG']['prefix']}:group:{live.booking_group(booking.pk)}"
-    client = redis.Redis.from_url(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0])
+    client = redis.Redis.from_url(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"])
     latencies, writes = [], []
     try:
         with graphql_ws(server.ws_url, cookie=session_cookie(staff), origin=server.url) as ws:

@@ -20,6 +20,7 @@ from booking_graph.graphql.scalars import (
     InvalidValueCodes,
     guard_mutations,
 )
+from booking_graph.graphql.regex_policy import StaffOnlyRegexFilters
 from booking_graph.graphql.security import is_client_error, security_extensions
 from bookings.graphql import mutations as booking_mutations
 from bookings.graphql import queries as booking_queries
@@ -78,7 +79,8 @@ schema = BookingGraphSchema(
     # Concrete types reachable only through the Accommodation interface.
     types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
     # OperationMetrics first: it sees the errors after the others (codes added, internals masked).
-    extensions=[OperationMetrics, InheritanceAwareOptimizer, InvalidValueCodes, *security_extensions()],
+    extensions=[OperationMetrics, InheritanceAwareOptimizer, InvalidValueCodes, StaffOnlyRegexFilters,
+                *security_extensions()],
     # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
     scalar_overrides=SCALAR_OVERRIDES,
     # Domain errors raised in query resolvers become GraphQL errors with their code, here only;

@@ -155,8 +155,9 @@ DB_POOL = {
     # Opened lazily, on a process's first query; shrinks back to min_size when idle.
     "min_size": min(env.int("DB_POOL_MIN_SIZE", 2), DB_POOL_MAX_SIZE),
     "max_size": DB_POOL_MAX_SIZE,
-    # Seconds a request waits for a free connection before it fails (all max_size are in use).
-    "timeout": env.float("DB_POOL_TIMEOUT", 10.0),
+    # Seconds a request waits for a connection before it answers service_unavailable (all max_size
+    # in use, or PostgreSQL down): a few seconds, so an outage is a prompt, retryable answer.
+    "timeout": env.float("DB_POOL_TIMEOUT", 3.0),
 } if DB_POOL_MAX_SIZE else None
 
 DATABASES = {
@@ -171,9 +172,19 @@ DATABASES = {
         # With the pool: a connection is checked before it is handed out (a restarted server's
         # dead connections are replaced, not given to a request).
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"pool": DB_POOL} if DB_POOL else {},
+        "OPTIONS": {
+            **({"pool": DB_POOL} if DB_POOL else {}),
+            # Seconds to open a connection (an unreachable host otherwise waits for the OS's TCP timeout).
+            "connect_timeout": env.int("DB_CONNECT_TIMEOUT", 3),
+        },
     }
 }
+# PostgreSQL's statement_timeout for the statements of web requests (booking_graph.db_limits; the
+# worker, migrations and commands are not limited). Far above any bench query; 0 = no limit.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", 5000)
+# Set by asgi.py / wsgi.py before the settings load: only a web server's connections get the limit.
+if DB_STATEMENT_TIMEOUT_MS > 0 and os.environ.get("BOOKING_GRAPH_WEB_PROCESS") == "1":
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth, sessions, CSRF, CORS -------------------------------------------------
@@ -329,9 +340,36 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 # --- Queue ----------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Seconds any Redis call may take (connect, and each reply) before it fails: queue sends, live
+# publishes, cache and rate limits. A frozen or unreachable Redis costs a request this long, not a hang.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", 2.0)
+
+
+def redis_url_with_timeouts(url: str, timeout: float) -> str:
+    """The URL with socket timeouts in its query (Dramatiq's broker builds its pool from the URL
+    alone, so this is the only way to give it timeouts); values already in the URL win."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("socket_timeout", str(timeout))
+    query.setdefault("socket_connect_timeout", str(timeout))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+# Dramatiq's Redis broker marks a worker dead when it has not called Redis for this long, and some
+# of its calls (this many per million) look for dead workers and put their unacknowledged messages
+# (running and prefetched) back on the queue. Dramatiq's defaults (60 s, 1,000 per million) left the
+# prefetched messages of a SIGKILLed worker waiting 5 minutes and more (docs/voice-notes.md).
+QUEUE_WORKER_HEARTBEAT_TIMEOUT_SECONDS = env.float("QUEUE_WORKER_HEARTBEAT_TIMEOUT_SECONDS", 30.0)
+QUEUE_MAINTENANCE_CHANCE = env.int("QUEUE_MAINTENANCE_CHANCE", 100_000)
 DRAMATIQ_BROKER = {
     "BROKER": "dramatiq.brokers.redis.RedisBroker",
-    "OPTIONS": {"url": REDIS_URL},
+    "OPTIONS": {
+        "url": redis_url_with_timeouts(REDIS_URL, REDIS_SOCKET_TIMEOUT),
+        "heartbeat_timeout": int(QUEUE_WORKER_HEARTBEAT_TIMEOUT_SECONDS * 1000),
+        "maintenance_chance": QUEUE_MAINTENANCE_CHANCE,
+    },
     "MIDDLEWARE": [
         "dramatiq.middleware.AgeLimit",
         "dramatiq.middleware.TimeLimit",
@@ -364,7 +402,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env.str("CACHE_URL", REDIS_URL),
         "KEY_PREFIX": "bg",
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        "OPTIONS": {"socket_connect_timeout": min(1.0, REDIS_SOCKET_TIMEOUT),
+                    "socket_timeout": min(1.0, REDIS_SOCKET_TIMEOUT)},
     }
 }
 # How many reverse proxies (load balancer, ingress) append to X-Forwarded-For in front of the
@@ -400,9 +439,16 @@ for _scope, _rate in RATE_LIMITS.items():
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [env.str("CHANNELS_REDIS_URL", REDIS_URL)], "prefix": "booking-graph:channels"},
+        "CONFIG": {
+            "hosts": [{"address": env.str("CHANNELS_REDIS_URL", REDIS_URL),
+                       "socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}],
+            "prefix": "booking-graph:channels",
+        },
     }
 }
+# Longest a request waits to publish one live update (after its commit); a Redis that does not
+# answer by then costs the update (logged), never the request.
+LIVE_PUBLISH_TIMEOUT_SECONDS = env.float("LIVE_PUBLISH_TIMEOUT_SECONDS", 1.0)
 # WebSocket origins allowed besides the API's own hosts (ALLOWED_HOSTS): the browser frontends.
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=CSRF_TRUSTED_ORIGINS)
 

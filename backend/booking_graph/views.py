@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -10,11 +11,15 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from strawberry.django.views import GraphQLView
 
+from booking_graph import outages
 from booking_graph.graphql import ratelimits
 from booking_graph.graphql.csrf import csrf_failure_for_session, csrf_refusal_message
 from booking_graph.graphql.errors import RequestErrorCode
+from booking_graph.graphql.multipart import multipart_refusal
 from voice.errors import VoiceErrorCode
 from booking_graph.graphiql import example_document
+
+logger = logging.getLogger(__name__)
 
 
 def error_body(message: str, *, code: str) -> dict:
@@ -67,16 +72,8 @@ def malformed_body(request: HttpRequest) -> JsonResponse | None:
             return error_response("The body must be a JSON object: {\"query\": ..., \"variables\": {...}}.",
                                   code=RequestErrorCode.BAD_REQUEST, status=400)
     elif request.content_type == "multipart/form-data":
-        operations = _json_object(request.POST.get("operations", ""))
-        files_map = _json_object(request.POST.get("map", ""))
-        valid_map = files_map is not None and all(isinstance(paths, list) for paths in files_map.values())
-        if operations is None or not valid_map:
-            return error_response(
-                "A multipart request needs 'operations' (a JSON object) and 'map' (a JSON object of lists), "
-                "per the GraphQL multipart request spec.",
-                code=RequestErrorCode.BAD_REQUEST,
-                status=400,
-            )
+        if refusal := multipart_refusal(request):
+            return error_response(refusal.message, code=RequestErrorCode.BAD_REQUEST, status=refusal.status)
     return None
 
 
@@ -97,20 +94,44 @@ def refused_as_a_whole(request: HttpRequest, response_data: dict, response: Http
     return response
 
 
+def unavailable_as_a_whole(response_data: dict, response: HttpResponse) -> HttpResponse:
+    """An answer carrying service_unavailable says when to retry; with no data at all it is a 503."""
+    if not isinstance(response_data, dict):
+        return response
+    errors = response_data.get("errors") or []
+    codes = [(error.get("extensions") or {}).get("code") for error in errors]
+    if RequestErrorCode.SERVICE_UNAVAILABLE not in codes:
+        return response
+    response["Retry-After"] = str(outages.RETRY_AFTER_SECONDS)
+    if response_data.get("data") is None and all(code == RequestErrorCode.SERVICE_UNAVAILABLE for code in codes):
+        response.status_code = 503
+    return response
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(ensure_csrf_cookie, name="dispatch")  # GraphiQL reads the token from this cookie
 class BookingGraphView(GraphQLView):
     def dispatch(self, request: HttpRequest, *args, **kwargs):
-        if request.method == "POST":
-            if refusal := oversized_upload(request) or malformed_body(request):
-                return refusal
-            if reason := csrf_failure_for_session(request):
-                return error_response(csrf_refusal_message(reason), code=RequestErrorCode.CSRF_FAILED, status=403)
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            if request.method == "POST":
+                if refusal := oversized_upload(request) or malformed_body(request):
+                    return refusal
+                if reason := csrf_failure_for_session(request):
+                    return error_response(csrf_refusal_message(reason), code=RequestErrorCode.CSRF_FAILED, status=403)
+            return super().dispatch(request, *args, **kwargs)
+        except Exception as exc:
+            # Outside execution (the session read by the CSRF check, the user): an outage is a 503.
+            if outages.classify(exc) is not outages.Outcome.SERVICE_UNAVAILABLE:
+                raise
+            logger.warning("graphql.service_unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+            response = error_response(outages.message(outages.Outcome.SERVICE_UNAVAILABLE, exc),
+                                      code=RequestErrorCode.SERVICE_UNAVAILABLE, status=503)
+            response["Retry-After"] = str(outages.RETRY_AFTER_SECONDS)
+            return response
 
     def create_response(self, response_data, sub_response):
         response = super().create_response(response_data, sub_response)
-        return refused_as_a_whole(self.request, response_data, response)
+        return unavailable_as_a_whole(response_data, refused_as_a_whole(self.request, response_data, response))
 
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         """GraphiQL from our own static files, opening on a working example document."""

@@ -62,8 +62,37 @@ def sniff_format(head: bytes) -> AudioFormat | None:
     return None
 
 
+def wav_shortfall(file: BinaryIO) -> str | None:
+    """Why a WAV is truncated (its data chunk is shorter than its header says), else None.
+    FFmpeg decodes what is there and reports no error, so without this a cut-off upload was
+    accepted with a shorter duration than recorded. A size of 0 or 0xFFFFFFFF (a writer that
+    streamed and never knew the length) is taken as "up to the end of the file"."""
+    start = file.tell()
+    try:
+        file.seek(0, 2)
+        total = file.tell()
+        file.seek(12)  # after "RIFF" <size> "WAVE"
+        while True:
+            header = file.read(8)
+            if len(header) < 8:
+                return None  # no data chunk: FFmpeg says what is wrong
+            chunk_id, size = header[:4], int.from_bytes(header[4:], "little")
+            offset = file.tell()
+            if chunk_id == b"data":
+                available = total - offset
+                if size not in (0, 0xFFFFFFFF) and size > available:
+                    return f"truncated WAV: the header announces {size} bytes of audio, the file holds {available}"
+                return None
+            file.seek(offset + size + (size & 1))
+    finally:
+        file.seek(start)
+
+
 def probe(file: BinaryIO | str) -> AudioInfo:
-    """Decode the first audio stream end to end (streaming, frame by frame) and measure it."""
+    """Decode the first audio stream end to end (streaming, frame by frame) and measure it.
+    A truncated WAV is refused (UndecodableAudio), not measured short."""
+    if not isinstance(file, str) and sniff_format(_peek(file, 12)) == WAV and (shortfall := wav_shortfall(file)):
+        raise UndecodableAudio(shortfall)
     try:
         with av.open(file, mode="r") as container:
             if not container.streams.audio:
@@ -82,6 +111,14 @@ def probe(file: BinaryIO | str) -> AudioInfo:
     if seconds <= 0:
         raise UndecodableAudio("no audio samples")
     return AudioInfo(duration_seconds=seconds, codec=codec, sample_rate=sample_rate, channels=channels)
+
+
+def _peek(file: BinaryIO, size: int) -> bytes:
+    start = file.tell()
+    file.seek(0)
+    head = file.read(size)
+    file.seek(start)
+    return head
 
 
 def decode_to_pcm16k_mono(file: BinaryIO | str) -> bytes:

@@ -3,15 +3,18 @@ on the Channels layer (Redis), where subscribers (the GraphQL subscription) pick
 
 The message carries a snapshot of the row as it was at that change, so a subscriber sees
 PENDING -> PROCESSING -> COMPLETED in order even when the worker is faster than the reader.
-Publishing never breaks the write that caused it: a Redis hiccup is logged and dropped
+Publishing never breaks the write that caused it, nor holds it up for more than
+LIVE_PUBLISH_TIMEOUT_SECONDS: a Redis hiccup is logged and dropped
 (the page also reads the note's current state when it loads).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core import serializers
 from django.db import transaction
 
@@ -48,8 +51,13 @@ def _send(group: str, message: dict, context: dict) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        # Bounded: a frozen Redis costs the request LIVE_PUBLISH_TIMEOUT_SECONDS, never a hang.
+        async_to_sync(_bounded_group_send)(layer, group, message)
     except Exception:
         logger.exception("voice_note.publish_failed", extra=context)
         return
     logger.debug("voice_note.published", extra=context)
+
+
+async def _bounded_group_send(layer, group: str, message: dict) -> None:
+    await asyncio.wait_for(layer.group_send(group, message), timeout=settings.LIVE_PUBLISH_TIMEOUT_SECONDS)

@@ -28,7 +28,7 @@ subscription($booking: ID!) {
 def fresh_channel_layer():
     """No group left over from an earlier run: `wait_until_subscribed` must see this test's subscriber."""
     config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
-    client = redis.Redis.from_url(config["hosts"][0])
+    client = redis.Redis.from_url(config["hosts"][0]["address"])
     for key in client.scan_iter(match=f"{config['prefix']}:group:*"):
         client.delete(key)
 
@@ -43,7 +43,7 @@ def scripted(settings):
 def wait_until_subscribed(booking_id: int, timeout: float = 10.0) -> None:
     """The server joined the booking's group (channels_redis keeps groups in a sorted set):
     only then can the test be sure no event is published before anyone listens."""
-    client = redis.Redis.from_url(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0])
+    client = redis.Redis.from_url(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"])
     key = f"{settings.CHANNEL_LAYERS['default']['CONFIG']['prefix']}:group:{live.booking_group(booking_id)}"
     deadline = time.monotonic() + timeout
     while client.zcard(key) == 0:

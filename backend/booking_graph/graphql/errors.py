@@ -18,6 +18,8 @@ from graphql import GraphQLError
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.utils.str_converters import to_camel_case
 
+from booking_graph import outages
+
 
 class RequestErrorCode(enum.StrEnum):
     """Codes of the API layer itself (the request, not a domain rule, was refused)."""
@@ -28,6 +30,11 @@ class RequestErrorCode(enum.StrEnum):
     BAD_REQUEST = "bad_request"
     RATE_LIMITED = "rate_limited"
     INVALID_VALUE = "invalid_value"
+    # PostgreSQL or Redis is down or saturated: nothing is wrong with the request, retry later
+    # (HTTP 503 with Retry-After when nothing could be answered).
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    QUERY_TIMEOUT = "query_timeout"  # a statement ran past DB_STATEMENT_TIMEOUT_MS and was cancelled
+    INTERNAL = "internal"  # a bug: the message is masked outside DEBUG
 
 
 def schema_enum(codes: type[enum.StrEnum], description: str) -> type[enum.Enum]:
@@ -51,10 +58,26 @@ def to_graphql_error(exc: ValidationError) -> GraphQLError:
     )
 
 
+def outage_error(exc: BaseException) -> GraphQLError | None:
+    """An outage, a cancelled statement or a value PostgreSQL refused, as a coded GraphQL error;
+    None for anything else."""
+    outcome = outages.classify(exc)
+    if outcome is None:
+        return None
+    extensions = {"code": outcome.value}
+    if outcome is outages.Outcome.SERVICE_UNAVAILABLE:
+        extensions["retryable"] = True
+        extensions["retryAfter"] = outages.RETRY_AFTER_SECONDS
+    return GraphQLError(outages.message(outcome, exc), original_error=exc, extensions=extensions)
+
+
 class DomainErrorExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Every resolver error passes here; domain errors get their code, anything else is left as it is."""
+    """Every resolver error passes here; domain errors and outages get their code, anything else
+    is left as it is."""
 
     def handle_field_error(self, raw_error, return_type, field_details_list, path) -> None:
         if isinstance(raw_error, ValidationError):
             raw_error = to_graphql_error(raw_error)
+        elif not isinstance(raw_error, GraphQLError) and (coded := outage_error(raw_error)) is not None:
+            raw_error = coded
         super().handle_field_error(raw_error, return_type, field_details_list, path)

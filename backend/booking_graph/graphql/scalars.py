@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import strawberry
+from django.core.files import File
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, OperationType, StringValueNode, ValidationRule
 from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.file_uploads import Upload
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 from strawberry.utils.operation import get_operation_type
 from strawberry.utils.str_converters import to_camel_case
@@ -73,7 +75,24 @@ Date = strawberry.scalar(
     parse_value=_iso_parser(dt.date.fromisoformat, "date", "2027-03-01"),
 )
 
-SCALAR_OVERRIDES = {decimal.Decimal: Decimal, dt.date: Date}
+def parse_upload(value: object) -> File:
+    """Only a file part of a multipart request (placed in the variables by the view) is an upload:
+    a string, number or object written for an Upload argument is refused, not handed to a service."""
+    if isinstance(value, File):
+        return value
+    shown = f"\"{value[:40]}\"" if isinstance(value, str) else type(value).__name__
+    raise InvalidScalarValue(
+        f"{shown} is not a file: an Upload is a file part of a multipart request (GraphQL multipart "
+        "request spec), mapped to a null variable by the 'map' part."
+    )
+
+
+# Strawberry's Upload passes any value through; same name and description.
+UploadScalar = strawberry.scalar(
+    name="Upload", description="Represents a file upload.", serialize=lambda value: value, parse_value=parse_upload,
+)
+
+SCALAR_OVERRIDES = {decimal.Decimal: Decimal, dt.date: Date, Upload: UploadScalar}
 
 
 def root_cause(error: GraphQLError) -> BaseException | None:

@@ -68,8 +68,18 @@ def security_extensions() -> list:
         lambda: ValidationCache(maxsize=size),
     ]
     if not settings.DEBUG:
-        extensions.append(lambda: MaskErrors(should_mask_error=_is_internal))
+        extensions.append(lambda: CodedMaskErrors(should_mask_error=_is_internal))
     return extensions
+
+
+class CodedMaskErrors(MaskErrors):
+    """Strawberry's masking drops the original error, so nothing after it (OperationMetrics, the
+    client) could tell a bug from a syntax error: the masked error keeps the code `internal`."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": RequestErrorCode.INTERNAL.value}
+        return masked
 
 
 class CsrfRequired(FieldExtension):

@@ -16,11 +16,21 @@ from .inputs import BookingInput, BookingPartialInput, ChangeBookingInput
 from .types import BookingChangeType, BookingType, GuestBookingType, PriceChangedType, price_changed
 
 
+_by_reference = by_argument("reference")
+
+
+def by_reference_tried(request, arguments: dict) -> str:
+    """The reference a call names: an argument of its own, or inside changeBooking's `data`."""
+    data = arguments.get("data")
+    reference = getattr(data, "reference", None) if data is not None else arguments.get("reference")
+    return _by_reference(request, {"reference": reference or ""})
+
+
 def guest_limits() -> list[RateLimit]:
     """Per client address and per reference tried: guessing references (or e-mails) is slow either way."""
     return [
         RateLimit("guest_booking_address", anonymous_only=True),
-        RateLimit("guest_booking_reference", key=by_argument("reference"), anonymous_only=True),
+        RateLimit("guest_booking_reference", key=by_reference_tried, anonymous_only=True),
     ]
 
 

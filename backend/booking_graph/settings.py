@@ -316,10 +316,12 @@ VOICE_KEY_TERMS = env.list(
     default=["check-in", "checkout", "late checkout", "early check-in", "cot", "baby cot", "housekeeping",
              "towels", "minibar", "reception", "concierge", "room service", "wake-up call", "no-show", "deposit"],
 )
-# Offline Whisper (faster-whisper). Empty model = the weights of the pinned package in
-# requirements-models.txt (tiny.en); else a CTranslate2 model directory or a name already in
-# the local Hugging Face cache (nothing is downloaded at run time).
+# Offline Whisper (faster-whisper). Empty model = Whisper base (multilingual) from the pinned
+# packages in requirements-models.txt, joined and sha256-checked; else a CTranslate2 model
+# directory or a name already in the local Hugging Face cache (nothing is downloaded at run time).
 WHISPER_MODEL = env.str("WHISPER_MODEL", "")
+# English notes with another model: "" = the same; "tiny.en" = the pinned tiny.en (cheaper, less accurate).
+WHISPER_ENGLISH_MODEL = env.str("WHISPER_ENGLISH_MODEL", "")
 WHISPER_DEVICE = env.str("WHISPER_DEVICE", "cpu")
 WHISPER_COMPUTE_TYPE = env.str("WHISPER_COMPUTE_TYPE", "int8")
 WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", 2)
@@ -328,6 +330,13 @@ WHISPER_BEAM_SIZE = env.int("WHISPER_BEAM_SIZE", 5)
 WHISPER_VAD = env.bool("WHISPER_VAD", True)
 WHISPER_LANGUAGE = env.str("WHISPER_LANGUAGE", "")
 WHISPER_HOTWORDS = env.bool("WHISPER_HOTWORDS", True)
+# Languages of a place's voice notes when its `voice_languages` is empty (en, pt, de, es).
+VOICE_DEFAULT_LANGUAGES = env.list("VOICE_DEFAULT_LANGUAGES", default=["en"])
+# Card numbers, phone numbers, e-mail addresses and IBANs are replaced by [card], [phone], [email],
+# [iban] before a transcript is stored, logged or published (voice/redaction.py). 0 turns it off.
+VOICE_REDACT = env.bool("VOICE_REDACT", True)
+# AssemblyAI only: also ask it for a redacted copy of the audio (kept at AssemblyAI, URL in the note's extra).
+ASSEMBLYAI_REDACT_AUDIO = env.bool("ASSEMBLYAI_REDACT_AUDIO", False)
 # <<< Transcription providers <<<
 
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB default) bounds JSON bodies and form fields but

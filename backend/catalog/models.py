@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -32,6 +32,15 @@ def default_check_in_time() -> datetime.time:
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"{value!r} is not an IANA time zone (e.g. Europe/Lisbon).", code=CatalogErrorCode.INVALID_TIME_ZONE)
+
+
+class VoiceLanguage(models.TextChoices):
+    """Languages the offline transcriber is measured on (docs/voice-notes.md)."""
+
+    ENGLISH = "en", "English"
+    PORTUGUESE = "pt", "Portuguese"
+    GERMAN = "de", "German"
+    SPANISH = "es", "Spanish"
 
 
 class AccommodationKind(models.TextChoices):
@@ -91,6 +100,12 @@ class Accommodation(models.Model):
         help_text="IANA time zone of the property (e.g. Europe/Lisbon).",
     )
     check_in_time = models.TimeField(default=default_check_in_time, help_text="Local check-in time.")
+    # What staff speak in voice notes about this place: one language is used as given; several
+    # are offered on the staff page and limit language detection; empty = VOICE_DEFAULT_LANGUAGES.
+    voice_languages = ArrayField(
+        models.CharField(max_length=8, choices=VoiceLanguage.choices), default=list, blank=True,
+        help_text="Languages of staff voice notes (en, pt, de, es); empty: the deployment's default.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

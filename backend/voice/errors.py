@@ -13,3 +13,4 @@ class VoiceErrorCode(enum.StrEnum):
     NOT_RETRYABLE = "not_retryable"  # only a FAILED transcription can be retried
     NOT_EDITABLE = "not_editable"  # only a COMPLETED transcript can be corrected
     STORAGE_UNAVAILABLE = "storage_unavailable"  # the audio could not be written (S3/disk down): try again
+    LANGUAGE_NOT_CONFIGURED = "language_not_configured"  # not one of the accommodation's voice languages

@@ -30,8 +30,12 @@ def booking_group(booking_id: int) -> str:
     return f"voice-notes.booking.{int(booking_id)}"
 
 
+# The search index stays in the database: subscribers get the note's fields, not its lexemes.
+_SNAPSHOT_FIELDS = [f.name for f in VoiceNote._meta.concrete_fields if f.name not in ("id", "search_vector")]
+
+
 def snapshot(note: VoiceNote) -> str:
-    return serializers.serialize("json", [note])
+    return serializers.serialize("json", [note], fields=_SNAPSHOT_FIELDS)
 
 
 def from_snapshot(data: str) -> VoiceNote:

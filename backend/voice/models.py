@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 
@@ -36,7 +38,18 @@ class VoiceNote(models.Model):
     )
     edited_at = models.DateTimeField(null=True, blank=True)
     confidence = models.FloatField(null=True, blank=True, help_text="0–1, as reported by the provider.")
-    language = models.CharField(max_length=16, blank=True, default="")
+    language = models.CharField(max_length=16, blank=True, default="", help_text="The language transcribed in.")
+    requested_language = models.CharField(
+        max_length=8, blank=True, default="", help_text="The language staff chose at upload; empty when none."
+    )
+    language_source = models.CharField(
+        max_length=16, blank=True, default="",
+        help_text="How the language was chosen: accommodation, request, detected (among the configured ones), provider.",
+    )
+    # Kinds replaced in the transcript before it was stored ({"card": 1, "phone": 2}); see voice/redaction.py.
+    redactions = models.JSONField(default=dict, blank=True)
+    # Full-text index of the (redacted) transcript and correction, in the note's language's configuration.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
     provider = models.CharField(max_length=32, blank=True, default="")
     provider_job_id = models.CharField(max_length=128, blank=True, default="")
     error = models.TextField(blank=True, default="")
@@ -56,6 +69,7 @@ class VoiceNote(models.Model):
         indexes = [
             models.Index(fields=["booking", "-created_at"], name="voicenote_booking_newest"),
             models.Index(fields=["status", "updated_at"], name="voicenote_status_updated"),
+            GinIndex(fields=["search_vector"], name="voicenote_search"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(size_bytes__gt=0), name="voicenote_size_positive"),

@@ -16,8 +16,10 @@ import dramatiq
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.contrib.postgres.search import SearchVector
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Value
 from django.utils import timezone
 
 from booking_graph.domain import CommonErrorCode, field_error, get_or_not_found, refuse_null_characters
@@ -26,7 +28,7 @@ from bookings.models import Booking
 from bookings.revisions import SYSTEM, staff_actor
 
 from . import audio as audio_formats
-from . import live
+from . import languages, live, redaction
 from .errors import VoiceErrorCode
 from .models import TranscriptionStatus, VoiceNote
 from .transcribers import get_transcriber
@@ -88,8 +90,9 @@ def actor_of_author(author) -> str:
     return SYSTEM
 
 
-def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> VoiceNote:
-    booking = get_or_not_found(Booking.objects.all(), booking_id, field="booking")
+def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None, language: str | None = None) -> VoiceNote:
+    booking = get_or_not_found(Booking.objects.select_related("accommodation"), booking_id, field="booking")
+    requested_language = languages.check_requested(language, booking.accommodation)
     accepted = validate_audio(upload)
     # Storage streams the upload in chunks (temp file or memory buffer), never one big bytes object.
     key = storage_key(booking_id=booking.pk, extension=accepted.format.extension)
@@ -111,6 +114,7 @@ def add_voice_note(*, booking_id: object, upload: UploadedFile, author=None) -> 
                 content_type=accepted.format.content_type,
                 size_bytes=upload.size,
                 duration_seconds=accepted.duration_seconds,
+                requested_language=requested_language,
             )
             refuse_null_characters(VoiceNote(**fields))  # the file name is the client's text
             note = VoiceNote.objects.create(**fields)
@@ -185,13 +189,14 @@ def _claim(note_id: int) -> VoiceNote | None:
     return note
 
 
-def _finish(note: VoiceNote, **fields) -> bool:
-    """Write the outcome unless the note was deleted, finished or re-submitted meanwhile."""
+def _finish(note: VoiceNote, *, search_vector=None, **fields) -> bool:
+    """Write the outcome unless the note was deleted, finished or re-submitted meanwhile.
+    ``search_vector`` (an SQL expression) is written with it but not copied onto ``note``."""
     fields["updated_at"] = timezone.now()
     current = VoiceNote.objects.filter(pk=note.pk, status=TranscriptionStatus.PROCESSING)
     if note.provider_job_id:  # webhook mode: only the job this outcome belongs to
         current = current.filter(provider_job_id=note.provider_job_id)
-    updated = current.update(**fields)
+    updated = current.update(**fields, **({"search_vector": search_vector} if search_vector is not None else {}))
     for name, value in fields.items():
         setattr(note, name, value)
     if updated:
@@ -209,15 +214,17 @@ def run_transcription(*, note_id: int, transcriber: Transcriber | None = None) -
     context = {**note.log_context, "provider": transcriber.name}
     started = time.monotonic()
     webhook = _webhook_mode(transcriber)
+    booking = _booking(note)
+    plan = _language_plan(note, booking)
     try:
         with default_storage.open(note.audio.name, "rb") as audio:
             if webhook:
                 job_id = transcriber.submit(
-                    audio, key_terms=_key_terms(note), webhook_url=settings.ASSEMBLYAI_WEBHOOK_URL,
-                    webhook_secret=settings.ASSEMBLYAI_WEBHOOK_SECRET,
+                    audio, key_terms=_key_terms(booking), languages=plan.candidates,
+                    webhook_url=settings.ASSEMBLYAI_WEBHOOK_URL, webhook_secret=settings.ASSEMBLYAI_WEBHOOK_SECRET,
                 )
             else:
-                transcript = transcriber.transcribe(audio, key_terms=_key_terms(note))
+                transcript = transcriber.transcribe(audio, key_terms=_key_terms(booking), languages=plan.candidates)
     except PermanentTranscriptionError as exc:
         _mark_failed(note, provider=transcriber.name, error=str(exc), context=context)
         return
@@ -230,7 +237,7 @@ def run_transcription(*, note_id: int, transcriber: Transcriber | None = None) -
     if webhook:
         _mark_submitted(note, provider=transcriber.name, job_id=job_id, context=context)
         return
-    _mark_completed(note, provider=transcriber.name, transcript=transcript, context=context, started=started)
+    _mark_completed(note, provider=transcriber.name, transcript=transcript, context=context, started=started, plan=plan)
 
 
 # --- Webhook mode (AssemblyAI calls back instead of being polled) -------------------------------
@@ -277,7 +284,8 @@ def collect_submitted(*, note: VoiceNote, transcriber: Transcriber | None = None
         return "failed"
     if transcript is None:
         return "processing"
-    _mark_completed(note, provider=transcriber.name, transcript=transcript, context=context, started=started)
+    plan = _language_plan(note, _booking(note))
+    _mark_completed(note, provider=transcriber.name, transcript=transcript, context=context, started=started, plan=plan)
     return "completed"
 
 
@@ -316,28 +324,70 @@ def look_up_overdue(*, note_id: int, job_id: str, lookup: int) -> str:
     return "processing"
 
 
-def _key_terms(note: VoiceNote) -> list[str]:
+def _booking(note: VoiceNote) -> Booking:
+    return Booking.objects.select_related("accommodation").get(pk=note.booking_id)
+
+
+def _key_terms(booking: Booking) -> list[str]:
     """The hotel vocabulary plus this booking's names: what the note is likely to mention."""
-    booking = Booking.objects.select_related("accommodation").get(pk=note.booking_id)
     return [*settings.VOICE_KEY_TERMS, booking.accommodation.name, booking.guest_name]
 
 
-def _mark_completed(note: VoiceNote, *, provider: str, transcript: Transcript, context: dict, started: float) -> None:
+def _language_plan(note: VoiceNote, booking: Booking) -> languages.LanguagePlan:
+    return languages.plan(accommodation=booking.accommodation, requested=note.requested_language)
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """A transcript as it may be stored: redacted (unless VOICE_REDACT is off)."""
+
+    text: str
+    segments: list
+    redactions: dict
+
+
+def clean_transcript(text: str, segments: list, *, language: str) -> CleanText:
+    if not settings.VOICE_REDACT:
+        return CleanText(text=text, segments=segments, redactions={})
+    full = redaction.redact(text, language)
+    return CleanText(text=full.text, segments=redaction.redact_segments(segments, full, language), redactions=full.counts)
+
+
+def search_vector_of(*texts: str, language: str):
+    """to_tsvector in the note's language's configuration, over already-redacted text."""
+    return SearchVector(Value(" ".join(filter(None, texts))), config=Value(languages.search_config(language)))
+
+
+def _mark_completed(
+    note: VoiceNote, *, provider: str, transcript: Transcript, context: dict, started: float,
+    plan: languages.LanguagePlan,
+) -> None:
+    language = languages.base_code(transcript.language) or (plan.candidates[0] if len(plan.candidates) == 1 else "")
+    extra = {**note.extra, **transcript.extra}
+    # Redacted here, between the provider and the database: nothing below sees the original text.
+    clean = clean_transcript(transcript.text, list(extra.get("segments") or []), language=language)
+    if "segments" in extra:
+        extra["segments"] = clean.segments
+    source = plan.source if plan.candidates else languages.Source.PROVIDER
     saved = _finish(
         note,
+        search_vector=search_vector_of(clean.text, language=language),
         status=TranscriptionStatus.COMPLETED,
-        transcript=transcript.text,
+        transcript=clean.text,
         confidence=transcript.confidence,
-        language=transcript.language or "",
+        language=language,
+        language_source=source,
+        redactions=clean.redactions,
         provider=provider,
         provider_job_id=transcript.provider_job_id,
-        extra={**note.extra, **transcript.extra},
+        extra=extra,
         error="",
         transcribed_at=timezone.now(),
     )
     seconds = round(time.monotonic() - started, 3)
     event = "voice_note.completed" if saved else "voice_note.completed_but_gone"
-    logger.info(event, extra={**context, "status": note.status, "duration": seconds, "chars": len(transcript.text)})
+    logger.info(event, extra={**context, "status": note.status, "duration": seconds, "chars": len(clean.text),
+                              "language": language, "language_source": source, "redacted": clean.redactions})
 
 
 def _mark_failed(note: VoiceNote, *, provider: str, error: str, context: dict) -> None:
@@ -405,11 +455,17 @@ def edit_transcript(*, note_id: object, transcript: str, editor) -> VoiceNote:
             "transcript", f"The corrected transcript has {len(text)} characters; the limit is {limit}.",
             CommonErrorCode.MAX_LENGTH,
         )
-    note.edited_transcript = text
+    clean = clean_transcript(text, [], language=note.language)  # a correction is staff's words: redacted too
+    note.edited_transcript = clean.text
     note.edited_by = editor
     note.edited_at = timezone.now()
+    for kind, count in clean.redactions.items():
+        note.redactions[kind] = max(note.redactions.get(kind, 0), count)
     refuse_null_characters(note)
-    note.save(update_fields=["edited_transcript", "edited_by", "edited_at", "updated_at"])
+    note.save(update_fields=["edited_transcript", "edited_by", "edited_at", "redactions", "updated_at"])
+    VoiceNote.objects.filter(pk=note.pk).update(
+        search_vector=search_vector_of(note.transcript, note.edited_transcript, language=note.language)
+    )
     live.publish_change(note, event="edited")
     logger.info("voice_note.transcript_edited", extra={**note.log_context, "user_id": editor.pk, "chars": len(text)})
     return note

@@ -126,6 +126,15 @@ def test_record_send_and_read_the_transcript_live(staff_user, booking, media, tm
         browser.wait_for("document.querySelector('#notes .note .edited').textContent.includes('Corrected by staff')")
         corrected = text_of("#notes .note .transcript")
         machine = text_of("#notes .note .machine")
+        language_badge = text_of("#notes .note [data-field='language']")
+        picker_hidden = browser.evaluate("document.querySelector('#language-choice').hidden")
+
+        # Staff search: a word of the note finds it, highlighted, with its booking.
+        browser.evaluate("document.querySelector('#said').value = 'Friday'")
+        browser.evaluate("document.querySelector('#transcript-search button[type=submit]').click()")
+        browser.wait_for("document.querySelector('#transcript-hits mark') !== null")
+        marked = text_of("#transcript-hits mark")
+        hit = text_of("#transcript-hits .hit strong")
         same_document = browser.evaluate("window.__sameDocument === true")
 
         # Phone-sized screen: nothing wider than the viewport.
@@ -147,6 +156,39 @@ def test_record_send_and_read_the_transcript_live(staff_user, booking, media, tm
     assert corrected == "Baby cot for the family, Friday" and machine == f"Machine transcript: {note.transcript}"
     assert note.edited_by == staff_user and note.edited_transcript == corrected
     assert (tmp_path / "staff_voice_notes.png").stat().st_size > 0
+    # One language (the default, English): no picker; the note says which and why.
+    assert picker_hidden and language_badge == "English · the place's language"
+    assert marked.lower() == "friday" and hit.startswith("Ada Lovelace · Loft Chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(chromium_binary() is None, reason="Debian's chromium is not installed (scripts/install_chromium.sh)")
+@pytest.mark.django_db(transaction=True)
+def test_a_place_with_several_languages_offers_a_choice(staff_user, make_apartment, day):
+    place = make_apartment(name="Gràcia Studio", location="Barcelona")
+    place.voice_languages = ["es", "en"]
+    place.save(update_fields=["voice_languages"])
+    booking = booking_services.create_booking(
+        accommodation_id=place.pk, start_date=day(1), end_date=day(2), guest_name="Lola Flores"
+    )
+    server = AsgiServer()
+    browser = Browser()
+    try:
+        name, value = session_cookie(staff_user).split("=", 1)
+        browser.call("Network.enable")
+        browser.call("Network.setCookie", name=name, value=value, url=server.url, httpOnly=True)
+        browser.call("Page.navigate", url=server.url + PAGE)
+        browser.wait_for(f"document.querySelector('[data-booking-id=\"{booking.pk}\"]') !== null")
+        browser.evaluate(f"document.querySelector('[data-booking-id=\"{booking.pk}\"]').click()")
+        browser.wait_for("!document.querySelector('#language-choice').hidden")
+        options = browser.evaluate(
+            "[...document.querySelectorAll('#note-language option')].map(o => [o.value, o.textContent])"
+        )
+    finally:
+        browser.close()
+        server.stop()
+
+    assert options == [["", "Detect (Spanish or English)"], ["es", "Spanish"], ["en", "English"]]
 
 
 def press(browser: Browser, key: str, code: int, text: str = "") -> None:

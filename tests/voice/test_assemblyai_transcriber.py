@@ -139,3 +139,49 @@ def test_without_key_terms_no_keyterms_prompt_is_sent(fake_assemblyai):
 )
 def test_key_terms_are_cleaned_to_assemblyai_limits(terms, expected):
     assert clean_key_terms(terms) == expected
+
+
+# --- issue 20: languages and AssemblyAI's own PII redaction ----------------------------------
+
+
+def only_job(fake) -> dict:
+    (job,) = fake.transcripts.values()
+    return job["request"]
+
+
+def test_redact_pii_is_asked_for_with_our_policies_and_entity_names(fake_assemblyai):
+    fake_assemblyai.text = "Card [CREDIT_CARD_NUMBER], CVV [CREDIT_CARD_CVV], call [PHONE_NUMBER] or [EMAIL_ADDRESS]."
+
+    transcript = provider(fake_assemblyai).transcribe(io.BytesIO(AUDIO))
+
+    request = only_job(fake_assemblyai)
+    assert request["redact_pii"] is True and request["redact_pii_sub"] == "entity_name"
+    assert set(request["redact_pii_policies"]) == {
+        "credit_card_number", "credit_card_cvv", "credit_card_expiration", "phone_number", "email_address",
+        "banking_information",
+    }
+    assert "redact_pii_audio" not in request  # only with ASSEMBLYAI_REDACT_AUDIO
+    assert transcript.text == "Card [card], CVV [card], call [phone] or [email]."
+
+
+def test_redaction_off_asks_for_nothing(fake_assemblyai):
+    provider(fake_assemblyai, redact_pii=False).transcribe(io.BytesIO(AUDIO))
+
+    assert "redact_pii" not in only_job(fake_assemblyai)
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        (("es",), {"language_code": "es"}),
+        (("es", "en"), {"language_detection": True,
+                        "language_detection_options": {"expected_languages": ["es", "en"], "fallback_language": "es"}}),
+        ((), {"language_detection": True}),
+    ],
+)
+def test_the_notes_languages_reach_assemblyai(fake_assemblyai, languages, expected):
+    provider(fake_assemblyai).transcribe(io.BytesIO(AUDIO), languages=languages)
+
+    request = only_job(fake_assemblyai)
+    sent = {key: request[key] for key in ("language_code", "language_detection", "language_detection_options") if key in request}
+    assert sent == expected

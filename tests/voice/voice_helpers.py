@@ -46,9 +46,11 @@ def make_wav(seconds: float = 1.0, rate: int = 16000, frequency: float = 440.0) 
     return buffer.getvalue()
 
 
-def multipart_upload(gql_client, *, booking_id, filename: str, content: bytes, query: str = ADD_VOICE_NOTE):
+def multipart_upload(
+    gql_client, *, booking_id, filename: str, content: bytes, query: str = ADD_VOICE_NOTE, variables: dict | None = None
+):
     """POST per the GraphQL multipart request spec: operations + map + the file part."""
-    operations = {"query": query, "variables": {"booking": str(booking_id), "audio": None}}
+    operations = {"query": query, "variables": {"booking": str(booking_id), "audio": None, **(variables or {})}}
     data = {
         "operations": json.dumps(operations),
         "map": json.dumps({"0": ["variables.audio"]}),

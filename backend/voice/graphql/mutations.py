@@ -19,10 +19,16 @@ from .types import VoiceNoteType
 class Mutation:
     @strawberry_django.mutation(
         extensions=[IsStaff(), RateLimit("voice_upload", key=by_user)],
-        description="Attach audio to a booking (GraphQL multipart request). Transcription runs in the background.",
+        description="Attach audio to a booking (GraphQL multipart request). Transcription runs in the background. "
+        "`language` (en, pt, de, es) must be one of the accommodation's voice languages; without it, a place "
+        "with one language uses it and one with several detects among them.",
     )
-    def add_voice_note(self, info: Info, booking: strawberry.ID, audio: Upload) -> VoiceNoteType:
-        return services.add_voice_note(booking_id=booking, upload=audio, author=info.context.request.user)
+    def add_voice_note(
+        self, info: Info, booking: strawberry.ID, audio: Upload, language: str | None = None
+    ) -> VoiceNoteType:
+        return services.add_voice_note(
+            booking_id=booking, upload=audio, author=info.context.request.user, language=language
+        )
 
     @strawberry_django.mutation(extensions=[IsStaff()])
     def retry_voice_note_transcription(self, id: strawberry.ID) -> VoiceNoteType:

@@ -29,6 +29,12 @@ class TranscriptSegmentType:
     text: str
 
 
+@strawberry.type(name="Redaction", description="A kind of data replaced in the transcript before it was stored.")
+class RedactionType:
+    kind: str = strawberry.field(description="card, phone, email or iban: the text reads [card], [phone]...")
+    count: int
+
+
 @strawberry_django.type(models.VoiceNote, name="VoiceNote")
 class VoiceNoteType:
     id: strawberry.ID
@@ -40,7 +46,12 @@ class VoiceNoteType:
     )
     edited_at: datetime.datetime | None = strawberry_django.field(description="When the transcript was last corrected.")
     confidence: float | None
-    language: str
+    language: str = strawberry_django.field(description="The language transcribed in (en, pt, de, es...).")
+    requested_language: str = strawberry_django.field(description="The language staff chose at upload; empty when none.")
+    language_source: str = strawberry_django.field(
+        description="How the language was chosen: accommodation (its only language), request (staff chose), "
+        "detected (among the accommodation's languages) or provider; empty until transcribed."
+    )
     duration_seconds: float
     content_type: str
     size_bytes: int = strawberry_django.field(description="Size of the stored audio in bytes.")
@@ -68,6 +79,15 @@ class VoiceNoteType:
             for item in stored
             if isinstance(item, dict) and {"start", "end", "text"} <= item.keys()
         ]
+
+    @strawberry_django.field(
+        only=["redactions"],
+        description="What was replaced in the transcript before it was stored (card and phone numbers, e-mail "
+        "addresses, IBANs); empty when nothing was.",
+    )
+    def redactions(self, root: models.VoiceNote) -> list[RedactionType]:
+        stored = root.redactions or {}
+        return [RedactionType(kind=str(kind), count=int(count)) for kind, count in sorted(stored.items()) if count]
 
     @strawberry_django.field(
         only=["id", "audio"],
@@ -120,3 +140,13 @@ def absolute_url(request, path: str) -> str:
     scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
     host = headers.get(b"host", b"").decode("latin1")
     return f"{scheme}://{host}{path}" if host else path
+
+
+@strawberry.type(name="VoiceNoteSearchHit", description="A voice note whose transcript matches a staff search.")
+class VoiceNoteSearchHitType:
+    note: VoiceNoteType
+    booking: Annotated[BookingType, strawberry.lazy("bookings.graphql.types")]
+    snippet: str = strawberry.field(
+        description="Where the words matched, with each match between [[ and ]] (plain text: escape it to show it)."
+    )
+    rank: float = strawberry.field(description="PostgreSQL ts_rank: higher is a better match.")

@@ -12,6 +12,7 @@ between worker threads.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,8 @@ class AssemblyAITranscriber:
         polling_interval: float = 3.0,
         max_wait_seconds: float = 600.0,
         language_code: str | None = None,
+        redact_pii: bool = True,
+        redact_audio: bool = False,
     ) -> None:
         if not api_key:
             raise PermanentTranscriptionError("ASSEMBLYAI_API_KEY is not set.")
@@ -56,6 +59,8 @@ class AssemblyAITranscriber:
         self._client = aai.Client(settings=sdk_settings)
         self._language_code = language_code
         self._max_wait_seconds = max_wait_seconds
+        self._redact_pii = redact_pii
+        self._redact_audio = redact_audio
 
     @classmethod
     def from_settings(cls) -> AssemblyAITranscriber:
@@ -64,16 +69,35 @@ class AssemblyAITranscriber:
             base_url=settings.ASSEMBLYAI_BASE_URL,
             http_timeout=settings.ASSEMBLYAI_HTTP_TIMEOUT,
             polling_interval=settings.ASSEMBLYAI_POLLING_INTERVAL,
+            redact_pii=settings.VOICE_REDACT,
+            redact_audio=settings.ASSEMBLYAI_REDACT_AUDIO,
         )
 
-    def _config(self, key_terms: Sequence[str]) -> aai.TranscriptionConfig:
-        # Without a language, AssemblyAI detects it when asked to.
-        language = {"language_code": self._language_code} if self._language_code else {"language_detection": True}
-        return aai.TranscriptionConfig(**language, keyterms_prompt=clean_key_terms(key_terms) or None)
+    def _config(self, key_terms: Sequence[str], languages: Sequence[str] = ()) -> aai.TranscriptionConfig:
+        candidates = list(dict.fromkeys(languages)) or ([self._language_code] if self._language_code else [])
+        if len(candidates) == 1:
+            language = {"language_code": candidates[0]}
+        elif candidates:  # detection, restricted to the note's candidate languages
+            language = {"language_detection": True, "language_detection_options": aai.LanguageDetectionOptions(
+                expected_languages=candidates, fallback_language=candidates[0])}
+        else:
+            language = {"language_detection": True}
+        config = aai.TranscriptionConfig(**language, keyterms_prompt=clean_key_terms(key_terms) or None)
+        if self._redact_pii:
+            # AssemblyAI's own redaction first; voice.redaction runs on its answer as well and turns
+            # its entity names ([CREDIT_CARD_NUMBER]...) into ours ([card]...).
+            config.set_redact_pii(
+                policies=REDACT_POLICIES, substitution=aai.PIISubstitutionPolicy.entity_name,
+                redact_audio=self._redact_audio or None,
+            )
+        return config
 
-    def submit(self, audio: BinaryIO, *, key_terms: Sequence[str] = (), webhook_url: str, webhook_secret: str) -> str:
+    def submit(
+        self, audio: BinaryIO, *, key_terms: Sequence[str] = (), languages: Sequence[str] = (), webhook_url: str,
+        webhook_secret: str,
+    ) -> str:
         """Upload and create the transcript with a completion webhook; the job id. No polling."""
-        config = self._config(key_terms)
+        config = self._config(key_terms, languages)
         config.set_webhook(webhook_url, WEBHOOK_SECRET_HEADER, webhook_secret)
         transcriber = aai.Transcriber(client=self._client, config=config)
         with _classified_errors():
@@ -93,15 +117,29 @@ class AssemblyAITranscriber:
         if response.status != aai.TranscriptStatus.completed:
             return None
         return Transcript(
-            text=response.text or "",
+            text=from_entity_names(response.text or ""),
             confidence=response.confidence,
             language=getattr(response.language_code, "value", response.language_code),
             provider_job_id=job_id,
+            extra=self._redacted_audio(job_id, bool(getattr(response, "redact_pii_audio", None))),
         )
 
-    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = ()) -> Transcript:
+    def _redacted_audio(self, job_id: str, asked: bool) -> dict:
+        """Where AssemblyAI keeps the beeped copy of the audio (24 h), when it was asked for."""
+        if not asked:
+            return {}
+        try:
+            with _classified_errors():
+                answer = self._client.http_client.get(f"/v2/transcript/{job_id}/redacted-audio")
+            url = answer.json().get("redacted_audio_url") if answer.status_code == 200 else None
+        except Exception:  # noqa: BLE001 - the transcript stands without it
+            logger.warning("transcriber.assemblyai_redacted_audio_unavailable", extra={"provider_job_id": job_id})
+            return {}
+        return {"redacted_audio_url": url} if url else {}
+
+    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = (), languages: Sequence[str] = ()) -> Transcript:
         started = time.monotonic()
-        transcriber = aai.Transcriber(client=self._client, config=self._config(key_terms))
+        transcriber = aai.Transcriber(client=self._client, config=self._config(key_terms, languages))
         with _classified_errors():
             # A file object is streamed by httpx in chunks: the audio is never held whole in memory.
             result = transcriber.transcribe(audio, poll_timeout=self._max_wait_seconds)
@@ -112,11 +150,33 @@ class AssemblyAITranscriber:
         logger.info("transcriber.assemblyai_done", extra=extra)
         response = result.json_response or {}
         return Transcript(
-            text=result.text or "",
+            text=from_entity_names(result.text or ""),
             confidence=response.get("confidence"),
             language=response.get("language_code"),
             provider_job_id=result.id or "",
+            extra=self._redacted_audio(result.id, bool(response.get("redact_pii_audio"))) if result.id else {},
         )
+
+
+# What AssemblyAI is asked to redact, and the placeholder each of its entity names becomes.
+REDACT_POLICIES = [
+    aai.PIIRedactionPolicy.credit_card_number,
+    aai.PIIRedactionPolicy.credit_card_cvv,
+    aai.PIIRedactionPolicy.credit_card_expiration,
+    aai.PIIRedactionPolicy.phone_number,
+    aai.PIIRedactionPolicy.email_address,
+    aai.PIIRedactionPolicy.banking_information,
+]
+_ENTITY_PLACEHOLDERS = {
+    "CREDIT_CARD_NUMBER": "[card]", "CREDIT_CARD_CVV": "[card]", "CREDIT_CARD_EXPIRATION": "[card]",
+    "PHONE_NUMBER": "[phone]", "EMAIL_ADDRESS": "[email]", "BANKING_INFORMATION": "[iban]",
+}
+_ENTITY = re.compile(r"\[(" + "|".join(_ENTITY_PLACEHOLDERS) + r")\]")
+
+
+def from_entity_names(text: str) -> str:
+    """AssemblyAI's "[CREDIT_CARD_NUMBER]" -> "[card]", so every provider's notes read the same."""
+    return _ENTITY.sub(lambda match: _ENTITY_PLACEHOLDERS[match.group(1)], text)
 
 
 def clean_key_terms(terms: Sequence[str]) -> list[str]:

@@ -1,6 +1,6 @@
 """The contract every speech-to-text provider fulfils.
 
-A provider is one class with a ``name`` and ``transcribe(audio, *, key_terms) -> Transcript``.
+A provider is one class with a ``name`` and ``transcribe(audio, *, key_terms, languages) -> Transcript``.
 ``key_terms`` are words the note is likely to contain (hotel vocabulary, the
 booking's accommodation and guest name); a provider uses them to bias
 recognition where it can and may ignore them.
@@ -41,6 +41,7 @@ class PermanentTranscriptionError(TranscriptionError):
 class Transcriber(Protocol):
     name: str
 
-    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = ()) -> Transcript:
-        """Transcribe a readable binary stream positioned at its start."""
+    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = (), languages: Sequence[str] = ()) -> Transcript:
+        """Transcribe a readable binary stream positioned at its start, in one of ``languages``
+        (one: that language; several: detect among them; none: the provider's own choice)."""
         ...

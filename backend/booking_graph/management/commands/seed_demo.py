@@ -44,6 +44,8 @@ APARTMENTS = [
      "description": "A houseboat on the Prinsengracht."},
 ]
 NON_REFUNDABLE_CODE = "NONREF"
+# Languages staff speak in voice notes, per city (Accommodation.voice_languages; others: the default).
+VOICE_LANGUAGES = {"Lisbon": ["pt", "en"], "Berlin": ["de", "en"], "Vienna": ["de", "en"], "Barcelona": ["es", "en"]}
 GUESTS = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson",
           "Margaret Hamilton", "Donald Knuth", "Frances Allen", "John Backus", "Radia Perlman", "Tim Berners-Lee"]
 
@@ -62,6 +64,8 @@ class Command(BaseCommand):
         hotels = [catalog_services.create_hotel(**_decimal_price(h)) for h in HOTELS]
         apartments = [catalog_services.create_apartment(**_decimal_price(a)) for a in APARTMENTS]
         seed_prices(hotels + apartments)
+        for city, codes in VOICE_LANGUAGES.items():
+            Accommodation.objects.filter(location=city).update(voice_languages=codes)
         bookings = seed_bookings(hotels, apartments)
         seed_stay_rules(hotels, apartments)
         note = seed_voice_note(bookings[0])

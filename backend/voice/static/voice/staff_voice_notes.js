@@ -8,7 +8,7 @@
   const $ = (selector, root = document) => root.querySelector(selector);
 
   const NOTE_FIELDS = `id status transcript editedTranscript editedAt editedBy { username }
-    provider error createdAt updatedAt durationSeconds audioUrl`;
+    provider error createdAt updatedAt durationSeconds audioUrl language languageSource redactions { kind count }`;
   const BOOKINGS = `query Bookings($filters: BookingFilter) {
     bookings(filters: $filters, ordering: [{startDate: ASC}], pagination: {limit: 50}) {
       id reference guestName startDate endDate nights status accommodation { id name }
@@ -19,9 +19,15 @@
       id reference status guestName startDate endDate nights accommodation { name } voiceNotes { ${NOTE_FIELDS} }
       history { sequence at actor action changes }
     }
+    voiceNoteLanguages(booking: $id)
   }`;
-  const ADD = `mutation AddVoiceNote($booking: ID!, $audio: Upload!) {
-    addVoiceNote(booking: $booking, audio: $audio) {
+  const SEARCH = `query SearchNotes($query: String!, $language: String) {
+    searchVoiceNotes(query: $query, language: $language, pagination: {limit: 20}) {
+      snippet note { id language } booking { id guestName startDate accommodation { name } }
+    }
+  }`;
+  const ADD = `mutation AddVoiceNote($booking: ID!, $audio: Upload!, $language: String) {
+    addVoiceNote(booking: $booking, audio: $audio, language: $language) {
       __typename ... on VoiceNote { ${NOTE_FIELDS} } ... on OperationInfo { messages { code field message } }
     }
   }`;
@@ -45,7 +51,11 @@
     blank: "The correction is empty.",
     max_length: "The correction is too long.",
     csrf_failed: "Your session has expired: reload the page and sign in again.",
+    language_not_configured: "This place does not take notes in that language.",
   };
+  const LANGUAGE_NAMES = { en: "English", pt: "Portuguese", de: "German", es: "Spanish" };
+  const SOURCE_TEXT = { accommodation: "the place's language", request: "chosen", detected: "detected", provider: "detected" };
+  const REDACTED_TEXT = { card: "card number", phone: "phone number", email: "e-mail address", iban: "IBAN" };
   const STATUS_TEXT = {
     PENDING: "Waiting for the transcription worker…",
     PROCESSING: "Transcribing…",
@@ -165,6 +175,7 @@
     notesList.replaceChildren();
     shown.clear();
     booking.voiceNotes.slice().reverse().forEach(showNote);
+    showLanguageChoice(data.voiceNoteLanguages || []);
     subscribe(booking.id);
     $("#booking-title").focus();
   }
@@ -178,6 +189,64 @@
       li.textContent = `#${revision.sequence} ${new Date(revision.at).toLocaleString()} · ${revision.action} by ${revision.actor}` +
         (changed ? ` (${changed})` : "");
       li.dataset.action = revision.action;
+      list.append(li);
+    }
+  }
+
+  // A place with several languages: staff may say which one the note is in, or let it be detected
+  // among them. A place with one language needs no choice.
+  function showLanguageChoice(codes) {
+    const select = $("#note-language");
+    select.replaceChildren(new Option(`Detect (${codes.map((c) => LANGUAGE_NAMES[c] || c).join(" or ")})`, ""));
+    for (const code of codes) select.add(new Option(LANGUAGE_NAMES[code] || code, code));
+    $("#language-choice").hidden = codes.length < 2;
+  }
+
+  // --- Searching transcripts -------------------------------------------------------------
+
+  // The server marks matches with [[ and ]] in plain text: build <mark> elements, never HTML.
+  function highlighted(snippet) {
+    const fragment = document.createDocumentFragment();
+    snippet.split(/(\[\[.*?\]\])/).forEach((part) => {
+      if (part.startsWith("[[") && part.endsWith("]]")) {
+        const mark = document.createElement("mark");
+        mark.textContent = part.slice(2, -2);
+        fragment.append(mark);
+      } else if (part) {
+        fragment.append(document.createTextNode(part));
+      }
+    });
+    return fragment;
+  }
+
+  async function searchTranscripts() {
+    const list = $("#transcript-hits");
+    const query = $("#said").value.trim();
+    list.replaceChildren();
+    if (!query) return;
+    let data;
+    try {
+      data = await gql(SEARCH, { query, language: $("#said-language").value || null });
+    } catch (error) {
+      list.append(item(`Could not search: ${error.message}`));
+      return;
+    }
+    if (!data.searchVoiceNotes.length) list.append(item("No note says that."));
+    for (const hit of data.searchVoiceNotes) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "booking hit";
+      button.dataset.noteId = hit.note.id;
+      const where = document.createElement("strong");
+      where.textContent = `${hit.booking.guestName} · ${hit.booking.accommodation.name} · ${hit.booking.startDate}`;
+      const said = document.createElement("span");
+      said.className = "snippet";
+      said.lang = hit.note.language || "";
+      said.append(highlighted(hit.snippet));
+      button.append(where, document.createElement("br"), said);
+      button.addEventListener("click", () => openBooking(hit.booking.id));
+      const li = document.createElement("li");
+      li.append(button);
       list.append(li);
     }
   }
@@ -254,6 +323,14 @@
     field("status").className = `badge badge-${note.status.toLowerCase()}`;
     field("created").textContent = new Date(note.createdAt).toLocaleString();
     field("provider").textContent = note.provider ? `by ${note.provider}` : "";
+    field("language").hidden = !note.language;
+    field("language").textContent = note.language
+      ? `${LANGUAGE_NAMES[note.language] || note.language}${note.languageSource ? ` · ${SOURCE_TEXT[note.languageSource] || note.languageSource}` : ""}`
+      : "";
+    const removed = (note.redactions || []).map((r) => `${r.count} ${REDACTED_TEXT[r.kind] || r.kind}${r.count > 1 ? "s" : ""}`);
+    field("redacted").hidden = !removed.length;
+    field("redacted").textContent = removed.length ? `Removed: ${removed.join(", ")}` : "";
+    field("transcript").lang = note.language || "";
     const text = note.editedTranscript || note.transcript;
     field("transcript").textContent = text || (note.status === "COMPLETED" ? "(no speech recognised)" : STATUS_TEXT[note.status]);
     field("transcript").classList.toggle("waiting", !text);
@@ -398,7 +475,8 @@
     }
     const extension = recording.blob.type.includes("mp4") ? "m4a" : "webm";
     const form = new FormData();
-    form.append("operations", JSON.stringify({ query: ADD, variables: { booking: current.id, audio: null } }));
+    const language = $("#language-choice").hidden ? null : $("#note-language").value || null;
+    form.append("operations", JSON.stringify({ query: ADD, variables: { booking: current.id, audio: null, language } }));
     form.append("map", JSON.stringify({ 0: ["variables.audio"] }));
     form.append("0", recording.blob, `voice-note.${extension}`);
     sendButton.disabled = true;
@@ -434,6 +512,10 @@
   $("#search").addEventListener("submit", (event) => {
     event.preventDefault();
     searchBookings();
+  });
+  $("#transcript-search").addEventListener("submit", (event) => {
+    event.preventDefault();
+    searchTranscripts();
   });
 
   loadAccommodations().catch(() => {});

@@ -98,6 +98,12 @@ class RateCalendarType:
     days: list[RateDayType]
 
 
+def visible_parent(root: models.RatePlan, info: Info):  # typed by the field it resolves (RatePlanType.parent)
+    """An inactive parent stays hidden from guests, like an inactive plan everywhere else."""
+    parent = root.parent
+    return parent if parent is None or parent.active or is_staff(info) else None
+
+
 @strawberry_django.type(models.RatePlan, name="RatePlan")
 class RatePlanType:
     id: strawberry.ID
@@ -105,7 +111,10 @@ class RatePlanType:
     name: str
     active: bool
     is_default: bool = strawberry_django.field(description="The plan used when a client names none.")
-    parent: RatePlanType | None = strawberry_django.field(description="The plan this one derives its prices from.")
+    parent: RatePlanType | None = strawberry_django.field(
+        resolver=visible_parent, select_related=["parent"],
+        description="The plan this one derives its prices from.",
+    )
     adjustment_percent: decimal.Decimal | None = strawberry_django.field(
         description="Derived plans: price = parent's price x (1 + adjustmentPercent / 100), rounded per night."
     )

@@ -416,7 +416,9 @@ def test_availability_gives_each_days_effective_values(db, world, first, length)
         start, end = on(first), on(first + length)
         days = nights_of(start, length)
         for plan in all_plans(places_):
-            calendar = services.availability(accommodation=plan.place.model, start=start, end=end, rate_plan_id=plan.pk)
+            calendar = services.availability(
+                accommodation=plan.place.model, start=start, end=end, rate_plan_id=plan.pk, include_inactive=True
+            )
             expected = []
             for date in days:
                 rules = effective(plan, date)

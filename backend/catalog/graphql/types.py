@@ -183,10 +183,13 @@ class AccommodationType:
         description="One entry per day of [start, end): free units, and the plan's price and arrival rules that day.",
     )
     def availability(
-        self, root: models.Accommodation, start: datetime.date, end: datetime.date, rate_plan: strawberry.ID | None = None
+        self, root: models.Accommodation, info: Info, start: datetime.date, end: datetime.date,
+        rate_plan: strawberry.ID | None = None,
     ) -> list[Annotated[AvailabilityDayType, strawberry.lazy("bookings.graphql.types")]]:
         if rate_plan is not None:
-            return booking_services.availability(accommodation=root, start=start, end=end, rate_plan_id=rate_plan)
+            return booking_services.availability(
+                accommodation=root, start=start, end=end, rate_plan_id=rate_plan, include_inactive=is_staff(info)
+            )
         calendars = batch_of(root).answer(
             ("availability", start, end),
             lambda places: booking_services.availabilities(accommodations=places, start=start, end=end),

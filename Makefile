@@ -74,6 +74,7 @@ bench: install-dev services
 	$(PIP) install --quiet --no-deps -r requirements-bench.txt
 	$(PY) bench/availability.py
 	$(PY) bench/search.py
+	$(PY) bench/rates.py
 	$(PY) bench/voice_pipeline.py
 	$(PY) bench/graphql_overhead.py
 	$(PY) bench/load_test.py

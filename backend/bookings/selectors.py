@@ -582,8 +582,8 @@ def search_stays(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         page = [(place_id, _quote(rest, check_in)) for place_id, *rest in cursor.fetchall()]
-    # The plans of the page with their concrete Hotel/Apartment: a second statement, one page long.
-    plans = RatePlan.objects.select_related("accommodation__hotel", "accommodation__apartment").in_bulk(
+    # The plans of the page with their concrete Hotel/Apartment and parent plan: a second statement, one page long.
+    plans = RatePlan.objects.select_related("accommodation__hotel", "accommodation__apartment", "parent").in_bulk(
         [quote.rate_plan_id for _, quote in page]
     )
     # The page's places answer per-row questions (nextAvailableDate, availability) together.

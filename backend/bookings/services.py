@@ -112,10 +112,17 @@ def next_available_date(
 
 
 def availability(
-    *, accommodation: Accommodation, start: datetime.date, end: datetime.date, rate_plan_id: object | None = None
+    *, accommodation: Accommodation, start: datetime.date, end: datetime.date, rate_plan_id: object | None = None,
+    include_inactive: bool = False,
 ) -> list[selectors.AvailabilityDay]:
+    """Under a named plan: one on sale, or any plan of the place with `include_inactive` (staff)."""
     validate_window(start=start, end=end)
-    plan = None if rate_plan_id is None else rate_plan_for(accommodation=accommodation, rate_plan_id=rate_plan_id)
+    if rate_plan_id is None:
+        plan = None
+    elif include_inactive:
+        plan = rate_plan_for(accommodation=accommodation, rate_plan_id=rate_plan_id)
+    else:
+        plan = _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id)
     return selectors.availability(accommodation=accommodation, start=start, end=end, rate_plan=plan)
 
 

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 import strawberry_django
+from strawberry.types import Info
 from strawberry_django.permissions import IsStaff
 
 from booking_graph.domain import find_or_none
 from booking_graph.graphql.pagination import page_bounds, paginated_list
 from booking_graph.graphql.ratelimits import public_read_limit
+from catalog.graphql.types import is_staff
 
 from .. import selectors, services
 from ..models import Booking
@@ -65,10 +67,11 @@ class Query:
         ),
     )
     def availability(
-        self, id: strawberry.ID, start: datetime.date, end: datetime.date, rate_plan: strawberry.ID | None = None
+        self, info: Info, id: strawberry.ID, start: datetime.date, end: datetime.date, rate_plan: strawberry.ID | None = None
     ) -> list[AvailabilityDayType]:
         return services.availability(
-            accommodation=selectors.get_accommodation(id), start=start, end=end, rate_plan_id=rate_plan
+            accommodation=selectors.get_accommodation(id), start=start, end=end, rate_plan_id=rate_plan,
+            include_inactive=is_staff(info),  # staff may preview a plan not on sale
         )
 
     @strawberry_django.field(

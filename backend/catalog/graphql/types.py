@@ -98,6 +98,12 @@ class RateCalendarType:
     days: list[RateDayType]
 
 
+def visible_parent(root: models.RatePlan, info: Info):  # typed by the field it resolves (RatePlanType.parent)
+    """An inactive parent stays hidden from guests, like an inactive plan everywhere else."""
+    parent = root.parent
+    return parent if parent is None or parent.active or is_staff(info) else None
+
+
 @strawberry_django.type(models.RatePlan, name="RatePlan")
 class RatePlanType:
     id: strawberry.ID
@@ -105,7 +111,10 @@ class RatePlanType:
     name: str
     active: bool
     is_default: bool = strawberry_django.field(description="The plan used when a client names none.")
-    parent: RatePlanType | None = strawberry_django.field(description="The plan this one derives its prices from.")
+    parent: RatePlanType | None = strawberry_django.field(
+        resolver=visible_parent, select_related=["parent"],
+        description="The plan this one derives its prices from.",
+    )
     adjustment_percent: decimal.Decimal | None = strawberry_django.field(
         description="Derived plans: price = parent's price x (1 + adjustmentPercent / 100), rounded per night."
     )
@@ -176,10 +185,13 @@ class AccommodationType:
         description="One entry per day of [start, end): free units, and the plan's price and arrival rules that day.",
     )
     def availability(
-        self, root: models.Accommodation, start: datetime.date, end: datetime.date, rate_plan: strawberry.ID | None = None
+        self, root: models.Accommodation, info: Info, start: datetime.date, end: datetime.date,
+        rate_plan: strawberry.ID | None = None,
     ) -> list[Annotated[AvailabilityDayType, strawberry.lazy("bookings.graphql.types")]]:
         if rate_plan is not None:
-            return booking_services.availability(accommodation=root, start=start, end=end, rate_plan_id=rate_plan)
+            return booking_services.availability(
+                accommodation=root, start=start, end=end, rate_plan_id=rate_plan, include_inactive=is_staff(info)
+            )
         calendars = batch_of(root).answer(
             ("availability", start, end),
             lambda places: booking_services.availabilities(accommodations=places, start=start, end=end),

@@ -4,9 +4,6 @@ shown price, be told when the price moved, change a stay's dates, cancel as the 
 reference and e-mail, and read the whole history as staff."""
 from __future__ import annotations
 
-import pytest
-
-
 BOOK = """
 mutation($data: BookingInput!) {
   createBooking(data: $data) {

@@ -4,12 +4,6 @@ shown price, be told when the price moved, change a stay's dates, cancel as the 
 reference and e-mail, and read the whole history as staff."""
 from __future__ import annotations
 
-import datetime
-
-import pytest
-
-from bookings import selectors
-
 BOOK = """
 mutation($data: BookingInput!) {
   createBooking(data: $data) {
@@ -54,20 +48,6 @@ mutation($reference: String!, $email: String!) {
 }"""
 HISTORY = """
 query($id: ID!) { booking(id: $id) { reference status history { sequence actor action changes } } }"""
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The rules' clock, moved by the test."""
-    class Clock:
-        moment = selectors.now()
-
-        def advance(self, **delta) -> None:
-            self.moment += datetime.timedelta(**delta)
-
-    controlled = Clock()
-    monkeypatch.setattr(selectors, "now", lambda: controlled.moment)
-    return controlled
 
 
 def booking_data(hotel, day, start: int, end: int, **extra) -> dict:

@@ -12,7 +12,6 @@ import pytest
 
 from bookings import services
 from catalog import services as catalog_services
-from catalog.models import RatePlan
 
 pytestmark = pytest.mark.django_db
 

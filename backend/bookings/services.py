@@ -595,7 +595,6 @@ def _kept_night_prices(booking: Booking, quote: selectors.StayQuote) -> list[sel
     return [selectors.NightPrice(night.date, agreed.get(night.date, night.price)) for night in quote.nightly_prices]
 
 
-@transaction.atomic
 def change_booking(
     *,
     booking_id: object | None = None,
@@ -616,8 +615,29 @@ def change_booking(
     if booking_id is None:
         booking_id = _guest_booking_id(reference or "", email or "")
     at = selectors.now()
-    booking, accommodation = _get_booking_for_update(booking_id)
-    if _lapse_if_due(booking, at=at) or booking.status == BookingStatus.EXPIRED:
+    with transaction.atomic():
+        booking, accommodation = _get_booking_for_update(booking_id)
+        if not _lapse_if_due(booking, at=at):
+            return _change(
+                booking, accommodation, at=at, start_date=start_date, end_date=end_date, guests=guests,
+                rate_plan_id=rate_plan_id, expected_total_price=expected_total_price, actor=actor,
+            )
+    raise _refuse_expired_hold()  # after the commit: the EXPIRED mark stays
+
+
+def _change(
+    booking: Booking,
+    accommodation: Accommodation,
+    *,
+    at: datetime.datetime,
+    start_date: datetime.date | None,
+    end_date: datetime.date | None,
+    guests: int | None,
+    rate_plan_id: object | None,
+    expected_total_price: Decimal | None,
+    actor: str,
+) -> BookingChange:
+    if booking.status == BookingStatus.EXPIRED:
         raise _refuse_expired_hold()
     if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
         raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
@@ -653,7 +673,6 @@ def change_booking(
     return BookingChange(booking, previous_total)
 
 
-@transaction.atomic
 def update_booking(
     *,
     booking_id: object,
@@ -668,8 +687,29 @@ def update_booking(
     the whole stay under today's rates, rules and the plan's current terms; a change of name or
     guests keeps what was agreed."""
     at = selectors.now()
-    booking, accommodation = _get_booking_for_update(booking_id)
-    if _lapse_if_due(booking, at=at) or booking.status == BookingStatus.EXPIRED:
+    with transaction.atomic():
+        booking, accommodation = _get_booking_for_update(booking_id)
+        if not _lapse_if_due(booking, at=at):
+            return _update(
+                booking, accommodation, at=at, start_date=start_date, end_date=end_date, guest_name=guest_name,
+                guests=guests, rate_plan_id=rate_plan_id, actor=actor,
+            )
+    raise _refuse_expired_hold()  # after the commit: the EXPIRED mark stays
+
+
+def _update(
+    booking: Booking,
+    accommodation: Accommodation,
+    *,
+    at: datetime.datetime,
+    start_date: datetime.date | None,
+    end_date: datetime.date | None,
+    guest_name: str | None,
+    guests: int | None,
+    rate_plan_id: object | None,
+    actor: str,
+) -> Booking:
+    if booking.status == BookingStatus.EXPIRED:
         raise _refuse_expired_hold()
     if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
         raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)

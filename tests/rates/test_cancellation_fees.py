@@ -102,13 +102,20 @@ class TestTheSnapshot:
         assert booked["cancellationFeePercent"] == "100.00"
         assert booked["cancellationFee"] is None  # nothing charged while the booking stands
 
-    def test_the_check_in_time_comes_from_the_settings(self, gql, flat, day, settings):
+    def test_the_check_in_time_is_the_propertys_defaulting_to_the_setting(self, gql, make_apartment, day, settings):
         settings.BOOKING_CHECK_IN_TIME = "11:30"
+        flat = make_apartment(price=Decimal("100.00"))  # made after the setting changed: its default
+        assert flat.check_in_time == datetime.time(11, 30)
 
         booked = book(gql, flat, day(4), day(6))
 
         assert moment(booked["freeCancellationUntil"]) == check_in_time(day(4))
         assert moment(booked["freeCancellationUntil"]).time() == datetime.time(11, 30)
+
+        flat.check_in_time = datetime.time(16, 45)  # the property's own time wins over the setting
+        flat.save(update_fields=["check_in_time"])
+        later = book(gql, flat, day(8), day(9))
+        assert moment(later["freeCancellationUntil"]).time() == datetime.time(16, 45)
 
     def test_an_offer_and_the_booking_made_from_it_state_the_same_terms(self, gql, flat, flexible, day):
         search = """query($in: Date!, $out: Date!) { searchStays(checkIn: $in, checkOut: $out) {

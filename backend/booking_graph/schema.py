@@ -30,7 +30,7 @@ from catalog.errors import CatalogErrorCode
 from catalog.graphql.types import ApartmentType, HotelType
 from bookings.errors import BookingErrorCode
 from booking_graph.domain import CommonErrorCode
-from booking_graph.graphql.errors import RequestErrorCode, schema_enum
+from booking_graph.graphql.errors import CodedRequestErrors, RequestErrorCode, schema_enum
 from voice.errors import VoiceErrorCode
 from voice.graphql import mutations as voice_mutations
 from voice.graphql import queries as voice_queries
@@ -79,7 +79,7 @@ schema = BookingGraphSchema(
     # Concrete types reachable only through the Accommodation interface.
     types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
     # OperationMetrics first: it sees the errors after the others (codes added, internals masked).
-    extensions=[OperationMetrics, InheritanceAwareOptimizer, InvalidValueCodes, StaffOnlyRegexFilters,
+    extensions=[OperationMetrics, CodedRequestErrors, InheritanceAwareOptimizer, InvalidValueCodes, StaffOnlyRegexFilters,
                 *security_extensions()],
     # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
     scalar_overrides=SCALAR_OVERRIDES,

@@ -11,10 +11,12 @@ The domain raises Django's ``ValidationError`` with a code from its app's enum.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 
 import strawberry
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.utils.str_converters import to_camel_case
 
@@ -35,6 +37,9 @@ class RequestErrorCode(enum.StrEnum):
     SERVICE_UNAVAILABLE = "service_unavailable"
     QUERY_TIMEOUT = "query_timeout"  # a statement ran past DB_STATEMENT_TIMEOUT_MS and was cancelled
     INTERNAL = "internal"  # a bug: the message is masked outside DEBUG
+    # The document does not fit the schema (a syntax error, an unknown field or argument, a wrong
+    # type, a missing variable): fix the query; the message says where.
+    INVALID_QUERY = "invalid_query"
 
 
 def schema_enum(codes: type[enum.StrEnum], description: str) -> type[enum.Enum]:
@@ -81,3 +86,15 @@ class DomainErrorExecutionContext(StrawberryGraphQLCoreExecutionContext):
         elif not isinstance(raw_error, GraphQLError) and (coded := outage_error(raw_error)) is not None:
             raw_error = coded
         super().handle_field_error(raw_error, return_type, field_details_list, path)
+
+
+class CodedRequestErrors(SchemaExtension):
+    """Every error a client gets carries a code: graphql-core's parse and validation errors come
+    without one, so they get invalid_query (errors raised by a resolver have theirs already, and an
+    uncoded one with an original error is a bug, coded internal by the masking)."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        for error in getattr(self.execution_context.result, "errors", None) or []:
+            if not (error.extensions or {}).get("code") and error.original_error is None:
+                error.extensions = {**(error.extensions or {}), "code": RequestErrorCode.INVALID_QUERY.value}

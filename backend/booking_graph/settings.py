@@ -285,9 +285,12 @@ if VOICE_STALE_PROCESSING_SECONDS <= VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS:
 # While a worker transcribes a note it stamps the note's heartbeat_at every VOICE_HEARTBEAT_SECONDS,
 # and each worker process records itself in Redis as often (voice.worker). A PROCESSING note whose
 # stamp is older than VOICE_HEARTBEAT_STALE_SECONDS has lost its worker: the sweep (or a redelivered
-# message) takes it over, about a minute after a SIGKILL instead of the time limit + 60 s. A worker
-# not seen in Redis for as long is counted as gone (/readyz, booking_graph_voice_workers_alive).
-VOICE_HEARTBEAT_SECONDS = env.float("VOICE_HEARTBEAT_SECONDS", 10.0)
+# message) takes it over, within a minute of a SIGKILL instead of the time limit + 60 s. The stale
+# threshold (15 s) is below the broker's QUEUE_WORKER_HEARTBEAT_TIMEOUT_SECONDS (30 s), so when the
+# broker redelivers the dead worker's message the note is already known lost and that message takes
+# it over. A worker not seen in Redis for as long is counted as gone (/readyz,
+# booking_graph_voice_workers_alive).
+VOICE_HEARTBEAT_SECONDS = env.float("VOICE_HEARTBEAT_SECONDS", 5.0)
 VOICE_HEARTBEAT_STALE_SECONDS = env.float("VOICE_HEARTBEAT_STALE_SECONDS", 3 * VOICE_HEARTBEAT_SECONDS)
 if not 0 < VOICE_HEARTBEAT_SECONDS < VOICE_HEARTBEAT_STALE_SECONDS:
     raise ImproperlyConfigured("VOICE_HEARTBEAT_STALE_SECONDS must exceed VOICE_HEARTBEAT_SECONDS (> 0).")

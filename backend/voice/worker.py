@@ -71,8 +71,8 @@ class WorkerHeartbeat(dramatiq.Middleware):
             while True:
                 try:
                     liveness.record(redis_client, self._member)
-                except Exception:  # Redis down: try again next beat
-                    logger.warning("worker.heartbeat_failed", exc_info=True)
+                except Exception as exc:  # Redis down: try again next beat (one line, not a traceback per beat)
+                    logger.warning("worker.heartbeat_failed", extra={"error": f"{type(exc).__name__}: {exc}"})
                 if self._stop.wait(interval):
                     return
 

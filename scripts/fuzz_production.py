@@ -49,6 +49,7 @@ class Results:
         self.outcomes: Counter[str] = Counter()
         self.failures: list[dict] = []
         self.sent = 0
+        self.uncoded: list[dict] = []  # errors without extensions.code: not failures, but worth a look
 
     def record(self, role: str, query: str, response: httpx.Response | None, error: str = "") -> None:
         failure = ""
@@ -71,6 +72,10 @@ class Results:
         with self.lock:
             self.sent += 1
             self.outcomes[f"{role}: {outcome}"] += 1
+            if response is not None and "no code" in outcome and len(self.uncoded) < 5:
+                messages = [e.get("message", "")[:300] for e in (body or {}).get("errors") or []
+                            if not (e.get("extensions") or {}).get("code")]
+                self.uncoded.append({"role": role, "messages": messages, "query": query[:600]})
             if failure and len(self.failures) < 50:
                 self.failures.append({"role": role, "outcome": failure, "query": query[:2000],
                                       "body": response.text[:1000] if response is not None else error})
@@ -154,6 +159,8 @@ def main() -> int:
     print(f"  ERROR lines logged by the web and worker processes: {len(logged_errors)}")
     for line in logged_errors[:10]:
         print("   ", line[:600])
+    for uncoded in results.uncoded:
+        print("  (error without a code)", json.dumps(uncoded)[:1200])
     for failure in results.failures[:20]:
         print("  FAILURE", json.dumps(failure)[:3000])
     bad = results.failures or logged_errors

@@ -34,13 +34,21 @@ def test_healthz_answers_without_touching_anything(client, strict_production_htt
 
 
 def test_readyz_names_every_check(client, strict_production_http):
+    from booking_graph import worker_liveness
+
+    with worker_liveness.client(2) as redis_client:  # workers of earlier tests may still be listed
+        redis_client.delete(worker_liveness.KEY)
     response = client.get("/readyz", HTTP_HOST="10.1.2.3:8006")
 
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "redis", "storage"}
-    assert all(check["ok"] for check in body["checks"].values())
+    assert set(body["checks"]) == {"database", "redis", "storage", "voice_workers"}
+    assert all(body["checks"][name]["ok"] for name in ("database", "redis", "storage"))
+    # No transcription worker runs here: reported, but the web process is still ready.
+    assert body["checks"]["voice_workers"]["ok"] is False
+    assert body["checks"]["voice_workers"]["informational"] is True
+    assert "no transcription worker seen" in body["checks"]["voice_workers"]["error"]
 
 
 def test_other_paths_still_meet_the_host_rule(client, strict_production_http):

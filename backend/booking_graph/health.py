@@ -5,6 +5,12 @@
 - ``/readyz``: PostgreSQL, Redis and the audio storage answer (readiness): JSON naming
   each check, 503 when one fails, so traffic goes elsewhere until it recovers. The checks run
   at once and the answer comes within PROBE_TIMEOUT_SECONDS (2 s) whatever is down.
+  One more check is informational and never turns the answer into a 503: ``voice_workers``,
+  how many transcription workers recorded a heartbeat in Redis within VOICE_HEARTBEAT_STALE_SECONDS
+  (``ok`` false when none). A web process with no worker still serves every query and still
+  accepts uploads (they wait PENDING and are transcribed when a worker starts): taking the web
+  processes out of the load balancer for it would turn a stalled pipeline into a full outage.
+  Alert on ``booking_graph_voice_workers_alive == 0`` instead (docs/operations.md).
 
 Served by a middleware placed first: probes arrive with the pod's IP as Host and over
 plain HTTP, so they must not meet ALLOWED_HOSTS or the HTTPS redirect.
@@ -23,6 +29,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from booking_graph import worker_liveness
 from booking_graph.metrics import metrics_view
 
 logger = logging.getLogger(__name__)
@@ -56,17 +63,27 @@ def check_storage() -> None:
     storage.exists("readyz-probe")  # S3: a HEAD request on the bucket's endpoint, with credentials
 
 
+def check_voice_workers() -> dict:
+    with worker_liveness.client(PROBE_TIMEOUT_SECONDS) as client:
+        workers = worker_liveness.alive(client)
+    if not workers:
+        raise LookupError(f"no transcription worker seen in the last {settings.VOICE_HEARTBEAT_STALE_SECONDS:.0f} s")
+    return {"alive": len(workers)}
+
+
 CHECKS: dict[str, Callable[[], None]] = {"database": check_database, "redis": check_redis, "storage": check_storage}
+# Reported with the others but never a reason for a 503 (see the module's docstring).
+INFORMATIONAL_CHECKS: dict[str, Callable[[], dict]] = {"voice_workers": check_voice_workers}
 
 
-def _run(name: str, check: Callable[[], None]) -> dict:
+def _run(name: str, check: Callable[[], dict | None]) -> dict:
     started = time.monotonic()
     try:
-        check()
+        details = check()
     except Exception as exc:  # every failure is a "not ready", never a 500
         result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:300]}
     else:
-        result = {"ok": True}
+        result = {"ok": True, **(details or {})}
     finally:
         connections.close_all()  # this thread's database connection goes back to the pool
     result["ms"] = round((time.monotonic() - started) * 1000, 1)
@@ -78,8 +95,9 @@ def readiness() -> tuple[bool, dict[str, dict]]:
     answered by then (a database waiting for its pool, a frozen Redis) is a failure, and the probe
     answers on time. The late thread ends by itself (its own timeouts bound it)."""
     started = time.monotonic()
-    executor = ThreadPoolExecutor(max_workers=len(CHECKS), thread_name_prefix="readyz")
-    futures = {name: executor.submit(_run, name, check) for name, check in CHECKS.items()}
+    every = {**CHECKS, **INFORMATIONAL_CHECKS}
+    executor = ThreadPoolExecutor(max_workers=len(every), thread_name_prefix="readyz")
+    futures = {name: executor.submit(_run, name, check) for name, check in every.items()}
     executor.shutdown(wait=False)
     wait(futures.values(), timeout=PROBE_TIMEOUT_SECONDS)
     results: dict[str, dict] = {}
@@ -89,9 +107,11 @@ def readiness() -> tuple[bool, dict[str, dict]]:
         else:
             results[name] = {"ok": False, "error": f"TimeoutError: no answer within {PROBE_TIMEOUT_SECONDS} s",
                              "ms": round((time.monotonic() - started) * 1000, 1)}
-        if not results[name]["ok"]:
+        if name in INFORMATIONAL_CHECKS:
+            results[name]["informational"] = True
+        elif not results[name]["ok"]:
             logger.warning("readyz.check_failed", extra={"check": name, "error": results[name]["error"]})
-    return all(result["ok"] for result in results.values()), results
+    return all(results[name]["ok"] for name in CHECKS), results
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -33,6 +33,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 
+from booking_graph import worker_liveness
+
 logger = logging.getLogger(__name__)
 
 GRAPHQL_OPERATIONS = Counter(
@@ -81,6 +83,12 @@ QUEUE_MESSAGES = (
     "(ready, running, and retries waiting for their backoff).",
     ["queue", "state"],
 )
+VOICE_WORKERS_ALIVE = (
+    "booking_graph_voice_workers_alive",
+    "Transcription worker processes that recorded a heartbeat within VOICE_HEARTBEAT_STALE_SECONDS "
+    "(0: notes wait PENDING until one starts).",
+    [],
+)
 VOICE_NOTES = ("booking_graph_voice_notes", "Voice notes by status and provider.", ["status", "provider"])
 VOICE_AUDIO_SECONDS = (
     "booking_graph_voice_audio_seconds", "Seconds of audio of the voice notes, by status and provider.",
@@ -104,7 +112,7 @@ class StateCollector:
         """The families collect() yields, read from nothing: without describe(), prometheus_client
         runs collect() when the collector is registered, i.e. on import, inside whichever request
         imports this module first (two SQL statements and a Redis round trip)."""
-        for family in (QUEUE_MESSAGES, VOICE_NOTES, VOICE_AUDIO_SECONDS, VOICE_OLDEST_PENDING):
+        for family in (QUEUE_MESSAGES, VOICE_WORKERS_ALIVE, VOICE_NOTES, VOICE_AUDIO_SECONDS, VOICE_OLDEST_PENDING):
             yield _gauge(family)
 
     def collect(self):
@@ -112,19 +120,21 @@ class StateCollector:
         yield from self._notes()
 
     def _queue(self):
-        depth = _gauge(QUEUE_MESSAGES)
+        depth, workers = _gauge(QUEUE_MESSAGES), _gauge(VOICE_WORKERS_ALIVE)
         client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
         try:
             for queue in QUEUES:  # dramatiq's Redis layout: a list of ids, a hash of messages
                 depth.add_metric([queue, "ready"], client.llen(f"dramatiq:{queue}"))
                 depth.add_metric([queue, "unfinished"], client.hlen(f"dramatiq:{queue}.msgs")
                                  + client.hlen(f"dramatiq:{queue}.DQ.msgs"))
+            workers.add_metric([], len(worker_liveness.alive(client)))
         except redis.RedisError:
             logger.warning("metrics.queue_unavailable")
             return
         finally:
             client.close()
         yield depth
+        yield workers
 
     def _notes(self):
         try:

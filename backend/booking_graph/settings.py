@@ -282,6 +282,18 @@ VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS = env.int("VOICE_TRANSCRIPTION_TIME_LIMIT
 VOICE_STALE_PROCESSING_SECONDS = env.float("VOICE_STALE_PROCESSING_SECONDS", VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS + 60)
 if VOICE_STALE_PROCESSING_SECONDS <= VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS:
     raise ImproperlyConfigured("VOICE_STALE_PROCESSING_SECONDS must exceed VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS.")
+# While a worker transcribes a note it stamps the note's heartbeat_at every VOICE_HEARTBEAT_SECONDS,
+# and each worker process records itself in Redis as often (voice.worker). A PROCESSING note whose
+# stamp is older than VOICE_HEARTBEAT_STALE_SECONDS has lost its worker: the sweep (or a redelivered
+# message) takes it over, within a minute of a SIGKILL instead of the time limit + 60 s. The stale
+# threshold (15 s) is below the broker's QUEUE_WORKER_HEARTBEAT_TIMEOUT_SECONDS (30 s), so when the
+# broker redelivers the dead worker's message the note is already known lost and that message takes
+# it over. A worker not seen in Redis for as long is counted as gone (/readyz,
+# booking_graph_voice_workers_alive).
+VOICE_HEARTBEAT_SECONDS = env.float("VOICE_HEARTBEAT_SECONDS", 5.0)
+VOICE_HEARTBEAT_STALE_SECONDS = env.float("VOICE_HEARTBEAT_STALE_SECONDS", 3 * VOICE_HEARTBEAT_SECONDS)
+if not 0 < VOICE_HEARTBEAT_SECONDS < VOICE_HEARTBEAT_STALE_SECONDS:
+    raise ImproperlyConfigured("VOICE_HEARTBEAT_STALE_SECONDS must exceed VOICE_HEARTBEAT_SECONDS (> 0).")
 # A PENDING note never attempted for this long is re-sent (its message was lost, e.g. Redis down).
 VOICE_PENDING_RESEND_SECONDS = env.float("VOICE_PENDING_RESEND_SECONDS", 300)
 # How often each worker process sweeps (one per interval does the work); 0 turns the sweep off.
@@ -387,6 +399,7 @@ DRAMATIQ_BROKER = {
         "django_dramatiq.middleware.DbConnectionsMiddleware",
         "voice.worker.TranscriberStartupCheck",  # loads the offline model once per worker process
         "voice.sweeper.PeriodicSweep",  # crash recovery and audio retention, inside every worker
+        "voice.worker.WorkerHeartbeat",  # each worker process says it is alive (Redis, a few seconds)
         "booking_graph.worker_metrics.WorkerMetrics",  # Prometheus exporter of the worker (docs/operations.md)
     ],
 }

@@ -1,6 +1,8 @@
 """Voice notes: staff audio about a booking, kept with its transcript."""
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -60,6 +62,10 @@ class VoiceNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     transcribed_at = models.DateTimeField(null=True, blank=True)
+    # Stamped when a worker claims the note and every VOICE_HEARTBEAT_SECONDS while it transcribes
+    # (voice.worker.note_heartbeat); a PROCESSING note whose stamp is older than
+    # VOICE_HEARTBEAT_STALE_SECONDS has lost its worker (voice.recovery).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     audio_deleted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the audio was deleted (retention); the transcript is kept."
     )
@@ -95,9 +101,37 @@ class VoiceNote(models.Model):
             ),
         ]
 
+    def worker_lost(self, now: datetime.datetime) -> bool:
+        """True when the note is PROCESSING on a worker (not waiting for a webhook) that is presumed
+        gone; the same test as `worker_lost_q`, for one row already loaded."""
+        if self.status != TranscriptionStatus.PROCESSING or self.provider_job_id:
+            return False
+        limits = lost_worker_limits(now)
+        return (self.heartbeat_at is not None and self.heartbeat_at < limits["heartbeat_before"]) \
+            or self.updated_at < limits["claimed_before"]
+
     def __str__(self) -> str:
         return f"Voice note {self.pk} on booking {self.booking_id} ({self.status})"
 
     @property
     def log_context(self) -> dict:
         return {"voice_note_id": self.pk, "booking_id": self.booking_id, "status": self.status, "attempt": self.attempts}
+
+
+def lost_worker_limits(now: datetime.datetime) -> dict[str, datetime.datetime]:
+    return {
+        # No heartbeat for a few intervals: the process (or its host) is gone.
+        "heartbeat_before": now - datetime.timedelta(seconds=settings.VOICE_HEARTBEAT_STALE_SECONDS),
+        # Claimed longer ago than the actor's time limit allows: the backstop for a note claimed
+        # by a worker without heartbeats (heartbeat_at empty) or one whose attempt hangs.
+        "claimed_before": now - datetime.timedelta(seconds=settings.VOICE_STALE_PROCESSING_SECONDS),
+    }
+
+
+def worker_lost_q(now: datetime.datetime) -> Q:
+    """PROCESSING notes on a worker (no provider job id: not waiting for a webhook) whose worker is
+    presumed gone. Used by the recovery sweep and, through `VoiceNote.worker_lost`, by the claim."""
+    limits = lost_worker_limits(now)
+    return Q(status=TranscriptionStatus.PROCESSING, provider_job_id="") & (
+        Q(heartbeat_at__lt=limits["heartbeat_before"]) | Q(updated_at__lt=limits["claimed_before"])
+    )

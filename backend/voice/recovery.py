@@ -4,10 +4,12 @@
   (Redis was down at upload) or was lost: send it again.
 - PENDING after a failed attempt for longer than the retry backoff allows: the retry message was
   lost: send it again.
-- PROCESSING for longer than VOICE_STALE_PROCESSING_SECONDS (more than the actor's time limit,
-  so no live worker can still be on it): the worker died mid-transcription (SIGKILL, OOM, node
-  lost). Back to PENDING and sent again, or FAILED once the attempts are spent, so a note that
-  kills its worker every time cannot loop forever.
+- PROCESSING whose heartbeat (stamped by its worker every VOICE_HEARTBEAT_SECONDS) is older than
+  VOICE_HEARTBEAT_STALE_SECONDS, or claimed longer ago than VOICE_STALE_PROCESSING_SECONDS (more
+  than the actor's time limit: the backstop for an attempt that hangs): the worker died
+  mid-transcription (SIGKILL, OOM, node lost). Back to PENDING and sent again, or FAILED once the
+  attempts are spent, so a note that kills its worker every time cannot loop forever.
+  (`models.worker_lost_q`; the claim of a redelivered message applies the same test.)
 
 Every resend is idempotent on the worker side (`services._claim`), and a resent note's
 ``updated_at`` is touched, so one lost note costs one message per threshold, not one per sweep.
@@ -26,8 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import live
-from .models import TranscriptionStatus, VoiceNote
-from .services import enqueue_transcription, gave_up_error
+from .models import TranscriptionStatus, VoiceNote, worker_lost_q
+from .services import enqueue_transcription, gave_up_error, lost_worker_error
 
 logger = logging.getLogger(__name__)
 
@@ -88,14 +90,17 @@ def _recover_stalled(now: datetime.datetime) -> tuple[int, int]:
     with transaction.atomic():
         notes = list(
             VoiceNote.objects.select_for_update(skip_locked=True)
-            .filter(status=TranscriptionStatus.PROCESSING)
-            .filter(Q(provider_job_id="", updated_at__lt=stale)
-                    | (~Q(provider_job_id="") & Q(updated_at__lt=min(stale, callback_lost))))
+            .filter(worker_lost_q(now)
+                    | (Q(status=TranscriptionStatus.PROCESSING, updated_at__lt=min(stale, callback_lost))
+                       & ~Q(provider_job_id="")))
             .order_by("updated_at")[:BATCH]
         )
         for note in notes:
-            lost = f"The worker stopped during attempt {note.attempts} (no result after " \
-                   f"{settings.VOICE_STALE_PROCESSING_SECONDS:.0f} s)."
+            if note.provider_job_id:
+                lost = f"No transcript from the provider's job during attempt {note.attempts} " \
+                       f"(no webhook and no result from the lookups)."
+            else:
+                lost = lost_worker_error(note)
             if gave_up := gave_up_error(note, lost):
                 note.status, note.error = TranscriptionStatus.FAILED, gave_up
                 failed += 1

@@ -174,16 +174,26 @@ def _claim(note_id: int) -> VoiceNote | None:
             # Submitted in webhook mode: the callback (or the overdue lookup) finishes it.
             logger.info("voice_note.skipped_awaiting_callback", extra=note.log_context)
             return None
-        stale = timezone.now() - timezone.timedelta(seconds=settings.VOICE_STALE_PROCESSING_SECONDS)
-        if note.status == TranscriptionStatus.PROCESSING and note.updated_at > stale:
+        now = timezone.now()
+        if note.status == TranscriptionStatus.PROCESSING and not note.worker_lost(now):
             # A duplicate message (a resend racing the original): another worker is on it. If that
-            # worker died, the recovery sweep puts the note back once it is stale.
+            # worker died, its heartbeat stops and the note is taken over once it is stale (by the
+            # sweep, or here by the dead worker's message when the broker redelivers it).
             logger.info("voice_note.skipped_in_progress", extra=note.log_context)
             return None
+        if note.status == TranscriptionStatus.PROCESSING:  # its worker died (no heartbeat)
+            lost = lost_worker_error(note)
+            logger.warning("voice_note.taken_over", extra={**note.log_context, "error": lost})
+            if gave_up := gave_up_error(note, lost):  # a note that kills its worker every time
+                note.status, note.error = TranscriptionStatus.FAILED, gave_up
+                note.save(update_fields=["status", "error", "updated_at"])
+                live.publish_change(note, event="failed")
+                return None
         note.status = TranscriptionStatus.PROCESSING
         note.attempts += 1
         note.provider_job_id = ""
-        note.save(update_fields=["status", "attempts", "provider_job_id", "updated_at"])
+        note.heartbeat_at = now
+        note.save(update_fields=["status", "attempts", "provider_job_id", "heartbeat_at", "updated_at"])
         live.publish_change(note, event="processing")
     logger.info("voice_note.processing", extra=note.log_context)
     return note
@@ -407,6 +417,13 @@ def gave_up_error(note: VoiceNote, reason: str) -> str | None:
     if note.attempts >= settings.VOICE_MAX_ATTEMPTS:
         return f"Gave up after {note.attempts} attempts. {reason}"
     return None
+
+
+def lost_worker_error(note: VoiceNote) -> str:
+    """Why a PROCESSING note is taken from its worker (voice.recovery, or a redelivered message)."""
+    return (f"The worker stopped during attempt {note.attempts} (no heartbeat for "
+            f"{settings.VOICE_HEARTBEAT_STALE_SECONDS:.0f} s, or no result within "
+            f"{settings.VOICE_STALE_PROCESSING_SECONDS:.0f} s).")
 
 
 def _retry_or_give_up(note: VoiceNote, *, provider: str, error: Exception, context: dict) -> None:

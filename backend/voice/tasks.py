@@ -5,6 +5,7 @@ import dramatiq
 from django.conf import settings
 
 from . import services
+from .worker import note_heartbeat
 
 
 @dramatiq.actor(
@@ -17,7 +18,8 @@ from . import services
     time_limit=settings.VOICE_TRANSCRIPTION_TIME_LIMIT_SECONDS * 1000,
 )
 def transcribe_voice_note(note_id: int) -> None:
-    services.run_transcription(note_id=note_id)
+    with note_heartbeat(note_id):  # stops when the process dies: how the sweep knows it did
+        services.run_transcription(note_id=note_id)
 
 
 @dramatiq.actor(actor_name=services.LOOKUP_ACTOR, queue_name=services.TRANSCRIBE_QUEUE, max_retries=0)

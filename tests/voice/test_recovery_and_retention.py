@@ -127,6 +127,85 @@ class TestRecovery:
         note.refresh_from_db()
         assert (note.status, note.attempts) == (TranscriptionStatus.PROCESSING, 1)
 
+    def test_processing_whose_heartbeat_stopped_goes_back_to_pending_long_before_the_time_limit(
+        self, settings, booking, sent, django_capture_on_commit_callbacks
+    ):
+        settings.VOICE_HEARTBEAT_STALE_SECONDS = 30
+        settings.VOICE_STALE_PROCESSING_SECONDS = 960
+        beating = make_note(booking, status=TranscriptionStatus.PROCESSING, attempts=1, age_seconds=600)
+        dead = make_note(booking, status=TranscriptionStatus.PROCESSING, attempts=1, age_seconds=40)
+        now = timezone.now()
+        VoiceNote.objects.filter(pk=beating.pk).update(heartbeat_at=now - datetime.timedelta(seconds=29))
+        VoiceNote.objects.filter(pk=dead.pk).update(heartbeat_at=now - datetime.timedelta(seconds=31))
+
+        result = run_on_commit(django_capture_on_commit_callbacks, recover_transcriptions)
+
+        assert (result.requeued_stalled, sent) == (1, [dead.pk])
+        dead.refresh_from_db()
+        beating.refresh_from_db()
+        assert dead.status == TranscriptionStatus.PENDING and "no heartbeat for 30 s" in dead.error
+        assert beating.status == TranscriptionStatus.PROCESSING
+
+    def test_a_note_waiting_for_a_webhook_has_no_heartbeat_to_miss(self, settings, booking, sent,
+                                                                  django_capture_on_commit_callbacks):
+        settings.VOICE_HEARTBEAT_STALE_SECONDS = 30
+        note = make_note(booking, status=TranscriptionStatus.PROCESSING, attempts=1, age_seconds=120)
+        VoiceNote.objects.filter(pk=note.pk).update(
+            provider_job_id="job-1", heartbeat_at=timezone.now() - datetime.timedelta(seconds=120))
+
+        assert run_on_commit(django_capture_on_commit_callbacks, recover_transcriptions).requeued_stalled == 0
+        assert sent == []
+
+    def test_a_redelivered_message_takes_over_a_note_whose_heartbeat_stopped(self, settings, booking):
+        settings.VOICE_HEARTBEAT_STALE_SECONDS = 30
+        settings.VOICE_TRANSCRIBER = "slow_transcriber.SlowTranscriber"
+        alive = make_note(booking, status=TranscriptionStatus.PROCESSING, attempts=1, age_seconds=100)
+        dead = make_note(booking, status=TranscriptionStatus.PROCESSING, attempts=1, age_seconds=100)
+        now = timezone.now()
+        VoiceNote.objects.filter(pk=alive.pk).update(heartbeat_at=now - datetime.timedelta(seconds=5))
+        VoiceNote.objects.filter(pk=dead.pk).update(heartbeat_at=now - datetime.timedelta(seconds=31))
+
+        services.run_transcription(note_id=alive.pk)  # its worker is alive: skipped
+        services.run_transcription(note_id=dead.pk)  # its worker is gone: transcribed now
+
+        alive.refresh_from_db()
+        dead.refresh_from_db()
+        assert (alive.status, alive.attempts) == (TranscriptionStatus.PROCESSING, 1)
+        assert (dead.status, dead.attempts, dead.provider) == (TranscriptionStatus.COMPLETED, 2, "slow")
+
+    def test_a_redelivered_message_of_a_note_out_of_attempts_ends_it_failed(self, settings, booking):
+        settings.VOICE_HEARTBEAT_STALE_SECONDS = 30
+        settings.VOICE_MAX_ATTEMPTS = 2
+        note = make_note(booking, status=TranscriptionStatus.PROCESSING, attempts=2, age_seconds=100)
+        VoiceNote.objects.filter(pk=note.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(seconds=31))
+
+        services.run_transcription(note_id=note.pk)
+
+        note.refresh_from_db()
+        assert (note.status, note.attempts) == (TranscriptionStatus.FAILED, 2)
+        assert note.error.startswith("Gave up after 2 attempts. The worker stopped during attempt 2")
+
+    @pytest.mark.django_db(transaction=True)  # the heartbeat thread has a connection of its own
+    def test_the_claim_stamps_the_heartbeat_and_the_actor_keeps_stamping(self, settings, booking, monkeypatch):
+        import time
+
+        from voice import tasks
+
+        settings.VOICE_HEARTBEAT_SECONDS = 0.2
+        note = make_note(booking)
+        stamps = []
+
+        def transcribe_slowly(*, note_id):
+            services._claim(note_id)
+            for _ in range(4):
+                time.sleep(0.3)
+                stamps.append(VoiceNote.objects.values_list("heartbeat_at", flat=True).get(pk=note_id))
+
+        monkeypatch.setattr(services, "run_transcription", transcribe_slowly)
+        tasks.transcribe_voice_note.fn(note.pk)
+
+        assert all(stamps) and stamps[-1] > stamps[0]  # stamped at the claim, then by the heartbeat thread
+
     def test_the_command_runs_one_sweep(self, settings, booking, sent, django_capture_on_commit_callbacks, capsys):
         settings.VOICE_PENDING_RESEND_SECONDS = 60
         make_note(booking, age_seconds=61)

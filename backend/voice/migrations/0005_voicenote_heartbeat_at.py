@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('voice', '0003_audio_retention'),
+        ('voice', '0004_multilingual_redaction_search'),
     ]
 
     operations = [

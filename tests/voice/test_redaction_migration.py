@@ -26,6 +26,10 @@ def test_migration_redacts_and_indexes_existing_notes(booking):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(AFTER)
+    # On to the latest migrations (later ones add columns the current model reads, and later tests
+    # share this database).
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
     migrated = VoiceNote.objects.get(pk=note.pk)
     assert migrated.transcript == "Call the guest on [phone] about towels."

@@ -6,6 +6,7 @@ had before the fast paths (CheckedInputExecutionContext): no plain leaf or list-
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from strawberry.extensions import SchemaExtension
 
 from booking_graph.graphql import execution
@@ -14,7 +15,8 @@ from booking_graph.schema import BookingGraphExecutionContext, schema
 from bookings import services as booking_services
 from catalog.models import Accommodation, Apartment, Hotel
 
-pytestmark = pytest.mark.django_db
+pytestmark_fast = pytest.mark.skipif(not settings.GRAPHQL_FAST_PATHS, reason="GRAPHQL_FAST_PATHS=0: the fast paths are off")
+pytestmark = [pytest.mark.django_db, pytestmark_fast]
 
 PLACE = """__typename id kind name description price location createdAt updatedAt
     ... on Hotel { rooms stars maxGuestsPerRoom } ... on Apartment { bedrooms maxGuests }"""

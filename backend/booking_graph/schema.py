@@ -109,6 +109,7 @@ def build_schema(*, fast_paths: bool) -> BookingGraphSchema:
         audio_url = built._schema.type_map["VoiceNote"].fields["audioUrl"]
         audio_url.resolve = read_audio_url_directly(audio_url.resolve)
     built.fast_paths = fast_paths
+    built.masks_errors = not settings.DEBUG  # security_extensions() reads DEBUG when the schema is built
     return built
 
 

@@ -13,7 +13,7 @@ module), documents written here for variables, named fragments, interfaces, alia
 hypothesis-graphql. Variables are filled from each operation's definitions with ids of the data
 made here. Mutations run in a savepoint rolled back after each side, and are compared with the
 values that cannot repeat (ids from sequences, random references, timestamps) masked.
-Sized for CI: EQUIVALENCE_MAX_DOCUMENTS (default 120) recorded documents, EQUIVALENCE_GENERATED
+Sized for CI: EQUIVALENCE_MAX_DOCUMENTS (default 160) documents in all, EQUIVALENCE_GENERATED
 (default 25) generated ones per user.
 """
 from __future__ import annotations
@@ -46,7 +46,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("equivalence_urls")]
 TESTS = Path(__file__).resolve().parent
 SDL = (TESTS.parent / "schema.graphql").read_text()
 SCHEMA = graphql.build_schema(SDL)
-MAX_DOCUMENTS = int(os.environ.get("EQUIVALENCE_MAX_DOCUMENTS", "120"))
+MAX_DOCUMENTS = int(os.environ.get("EQUIVALENCE_MAX_DOCUMENTS", "160"))
 GENERATED = int(os.environ.get("EQUIVALENCE_GENERATED", "25"))
 
 PLACE = """__typename id kind name description price location timeZone createdAt updatedAt
@@ -119,10 +119,17 @@ def recorded_documents() -> list[str]:
 
 
 def corpus() -> list[str]:
-    documents = list(dict.fromkeys([*WRITTEN, *module_documents(), *recorded_documents()]))
+    """The written and module-level documents, then recorded ones spread evenly over the suite's
+    order (so every area of the suite is sampled), up to MAX_DOCUMENTS; a few refused ones too."""
+    own = list(dict.fromkeys([*WRITTEN, *module_documents()]))
+    recorded = [d for d in dict.fromkeys(recorded_documents()) if d not in own]
+    room = max(MAX_DOCUMENTS - len(own), 0)
+    step = max(len(recorded) / room, 1.0) if room else 1.0
+    sampled = [recorded[int(i * step)] for i in range(min(room, len(recorded)))]
+    documents = [*own, *sampled]
     valid = [d for d in documents if _executable(d) and not graphql.validate(SCHEMA, graphql.parse(d))]
-    invalid = [d for d in documents if d not in valid][:10]  # a few refused ones: the same refusal
-    return (valid + invalid)[:MAX_DOCUMENTS]
+    refused = [d for d in documents if d not in valid][:10]  # the same refusal on both sides
+    return valid + refused
 
 
 # --- Variables from the operation's definitions -----------------------------------------------------

@@ -14,8 +14,9 @@ class Command(BaseCommand):
         params = connection.get_connection_params()
         name = connection.settings_dict["NAME"]
         params["dbname"] = "postgres"
+        params.setdefault("connect_timeout", 5)  # the settings' DB_CONNECT_TIMEOUT when given
         try:
-            with psycopg.connect(**params, autocommit=True, connect_timeout=5) as admin:
+            with psycopg.connect(**params, autocommit=True) as admin:
                 exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
                 if exists:
                     self.stdout.write(f"-- database {name!r} exists")

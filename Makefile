@@ -13,7 +13,7 @@ MANAGE := $(PY) manage.py
 -include .env
 export
 
-.PHONY: run test install install-dev services database migrate demo graphiql schema worker web bench clean
+.PHONY: run test test-stock install install-dev services database migrate demo graphiql schema worker web bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ test: install-dev services
 	@bash scripts/install_chromium.sh
 	@$(MANAGE) ensure_database
 	$(PY) -m pytest
+
+# The whole suite with every GraphQL fast path off (stock Strawberry + strawberry-django).
+test-stock: install-dev services
+	@$(MANAGE) ensure_database
+	GRAPHQL_FAST_PATHS=0 $(PY) -m pytest
 
 schema: $(VENV)/.installed
 	$(MANAGE) export_schema booking_graph.schema --path schema.graphql

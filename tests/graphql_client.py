@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,16 +28,18 @@ class GraphQLResponse:
 class GraphQLClient:
     """Posts to the real /graphql/ view through Django's test client (CSRF checks on)."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, path: str = "/graphql/") -> None:
         self.client = client
+        self.path = path
 
     def __call__(self, query: str, variables: dict[str, Any] | None = None) -> GraphQLResponse:
+        record(query)
         headers = {}
         token = self.client.cookies.get("csrftoken")
         if token:
             headers["X-CSRFToken"] = token.value
         response = self.client.post(
-            "/graphql/",
+            self.path,
             json.dumps({"query": query, "variables": variables or {}}),
             content_type="application/json",
             headers=headers,
@@ -50,3 +53,12 @@ class GraphQLClient:
     def login(self, user) -> None:
         self.client.force_login(user)
         self.fetch_csrf_cookie()
+
+
+def record(query: str) -> None:
+    """GRAPHQL_CORPUS_RECORD=<file>: every document the suite sends is appended (one JSON string a
+    line), for tests/equivalence_corpus.json (tests/test_equivalence.py replays it)."""
+    target = os.environ.get("GRAPHQL_CORPUS_RECORD")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(json.dumps(query) + "\n")

@@ -1,20 +1,24 @@
 """The fast execution paths (booking_graph/graphql/execution.py) answer exactly what graphql-core's
 own path answers: the same data, the same errors with the same paths, for every kind of field and
 for values the fast path must not answer itself (null in a non-null field, a failing read, a value
-the serializer refuses). The reference is the same schema executed with the execution context it
-had before the fast paths (CheckedInputExecutionContext): no plain leaf or list-item shortcut."""
+the serializer refuses). The reference is the stock schema (GRAPHQL_FAST_PATHS=0 semantics: no
+fast execution context, resolvers, type resolver or plan cache) behind /graphql-stock/
+(tests/equivalence_urls.py); tests/test_equivalence.py compares a whole corpus the same way."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from strawberry.extensions import SchemaExtension
 
 from booking_graph.graphql import execution
 from booking_graph.graphql.scalars import CheckedInputExecutionContext
+from graphql_client import GraphQLClient
 from booking_graph.schema import BookingGraphExecutionContext, schema
 from bookings import services as booking_services
 from catalog.models import Accommodation, Apartment, Hotel
 
-pytestmark = pytest.mark.django_db
+pytestmark_fast = pytest.mark.skipif(not settings.GRAPHQL_FAST_PATHS, reason="GRAPHQL_FAST_PATHS=0: the fast paths are off")
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("equivalence_urls"), pytestmark_fast]
 
 PLACE = """__typename id kind name description price location createdAt updatedAt
     ... on Hotel { rooms stars maxGuestsPerRoom } ... on Apartment { bedrooms maxGuests }"""
@@ -43,13 +47,11 @@ def places(make_hotel, make_apartment, day):
 
 
 @pytest.fixture
-def reference(monkeypatch):
-    """Run a request the way graphql-core runs it, without the fast paths."""
+def reference():
+    """Run a request on the stock schema (every fast path off), with the same client (user, cookies)."""
 
     def run(client, document, variables=None):
-        with monkeypatch.context() as patch:
-            patch.setattr(schema, "execution_context_class", CheckedInputExecutionContext)
-            return client(document, variables)
+        return GraphQLClient(client.client, path="/graphql-stock/")(document, variables)
 
     return run
 

@@ -5,13 +5,15 @@ the cache is bounded."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from booking_graph.graphql import optimizer
 from bookings import services as booking_services
 
-pytestmark = pytest.mark.django_db
+pytestmark_fast = pytest.mark.skipif(not settings.GRAPHQL_FAST_PATHS, reason="GRAPHQL_FAST_PATHS=0: the fast paths are off")
+pytestmark = [pytest.mark.django_db, pytestmark_fast]
 
 PLACE = "__typename id name price ... on Hotel { rooms stars } ... on Apartment { bedrooms maxGuests }"
 DOCUMENTS = {

@@ -3,12 +3,14 @@ another extension, or a relation keeps strawberry-django's."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from booking_graph.graphql.plain_columns import read_plain_columns_directly, read_staff_lists_directly
 from booking_graph.schema import schema
 from catalog.models import Hotel
 
-pytestmark = pytest.mark.django_db
+pytestmark_fast = pytest.mark.skipif(not settings.GRAPHQL_FAST_PATHS, reason="GRAPHQL_FAST_PATHS=0: the fast paths are off")
+pytestmark = [pytest.mark.django_db, pytestmark_fast]
 
 
 def resolver_of(type_name: str, field_name: str):

@@ -1,18 +1,28 @@
-"""The root schema: each app's Query and Mutation merged into one."""
+"""The root schema: each app's Query and Mutation merged into one.
+
+`build_schema(fast_paths=...)` makes it with or without the fast paths (settings.GRAPHQL_FAST_PATHS,
+docs/architecture.md "Fast paths"): the custom execution of plain leaves and lists, the plain-column
+and staff-list resolvers, interface rows typed by class, the optimizer's plan cache and the cached
+name converter. Without them the schema is stock Strawberry + strawberry-django plus the features
+(domain error codes, NUL refusal, scalar checks, security extensions, batching, each table read once).
+Everything the fast paths touch inside the libraries is fenced by tests/test_upstream_fence.py.
+"""
 from __future__ import annotations
 
 import logging
 
 import strawberry
+from django.conf import settings
 from strawberry.schema.config import StrawberryConfig
 from graphql import GraphQLError
 from strawberry.utils.logging import StrawberryLogger
 from strawberry.tools import merge_types
 
 from booking_graph.graphql import auth as auth_schema
+from booking_graph.graphql.loaders import RequestLoaders
 from booking_graph.graphql.observability import OperationMetrics
 from booking_graph.graphql.execution import PlainFieldsExecutionContext, resolve_model_interfaces_by_class
-from booking_graph.graphql.optimizer import CachedNameConverter, InheritanceAwareOptimizer
+from booking_graph.graphql.optimizer import CachedNameConverter, FastOptimizer, InheritanceAwareOptimizer
 from booking_graph.graphql.plain_columns import read_plain_columns_directly, read_staff_lists_directly
 from booking_graph.graphql.scalars import (
     SCALAR_OVERRIDES,
@@ -72,24 +82,36 @@ ERROR_CODE_ENUMS = [
     schema_enum(RequestErrorCode, "Codes of the API itself: the request was refused before any rule ran."),
 ]
 
-schema = BookingGraphSchema(
-    query=Query,
-    mutation=Mutation,
-    subscription=voice_subscriptions.Subscription,
-    # Concrete types reachable only through the Accommodation interface.
-    types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
-    # OperationMetrics first: it sees the errors after the others (codes added, internals masked).
-    extensions=[OperationMetrics, CodedRequestErrors, InheritanceAwareOptimizer, InvalidValueCodes, StaffOnlyRegexFilters,
-                *security_extensions()],
-    # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
-    scalar_overrides=SCALAR_OVERRIDES,
-    # Domain errors raised in query resolvers become GraphQL errors with their code, here only;
-    # query variables carrying a NUL character are refused before execution (scalars.py).
-    execution_context_class=BookingGraphExecutionContext,
-    config=StrawberryConfig(name_converter=CachedNameConverter()),
-)
-read_plain_columns_directly(schema)
-read_staff_lists_directly(schema)
-resolve_model_interfaces_by_class(schema)
-_audio_url = schema._schema.type_map["VoiceNote"].fields["audioUrl"]
-_audio_url.resolve = read_audio_url_directly(_audio_url.resolve)
+
+
+def build_schema(*, fast_paths: bool) -> BookingGraphSchema:
+    built = BookingGraphSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=voice_subscriptions.Subscription,
+        # Concrete types reachable only through the Accommodation interface.
+        types=[HotelType, ApartmentType, *ERROR_CODE_ENUMS],
+        # OperationMetrics first: it sees the errors after the others (codes added, internals masked).
+        # RequestLoaders: the per-request batches of nextAvailableDate/availability (graphql/loaders.py).
+        extensions=[OperationMetrics, CodedRequestErrors, FastOptimizer if fast_paths else InheritanceAwareOptimizer,
+                    RequestLoaders,
+                    InvalidValueCodes, StaffOnlyRegexFilters, *security_extensions()],
+        # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
+        scalar_overrides=SCALAR_OVERRIDES,
+        # Domain errors raised in query resolvers become GraphQL errors with their code, here only;
+        # query variables carrying a NUL character are refused before execution (scalars.py).
+        execution_context_class=BookingGraphExecutionContext if fast_paths else CheckedInputExecutionContext,
+        config=StrawberryConfig(name_converter=CachedNameConverter()) if fast_paths else StrawberryConfig(),
+    )
+    if fast_paths:
+        read_plain_columns_directly(built)
+        read_staff_lists_directly(built)
+        resolve_model_interfaces_by_class(built)
+        audio_url = built._schema.type_map["VoiceNote"].fields["audioUrl"]
+        audio_url.resolve = read_audio_url_directly(audio_url.resolve)
+    built.fast_paths = fast_paths
+    built.masks_errors = not settings.DEBUG  # security_extensions() reads DEBUG when the schema is built
+    return built
+
+
+schema = build_schema(fast_paths=settings.GRAPHQL_FAST_PATHS)

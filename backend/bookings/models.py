@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 
-from catalog.models import RatePlan, tag_places_fetched_with
+from catalog.models import RatePlan
 
 from .errors import BookingErrorCode
 
@@ -70,13 +70,6 @@ class BookingQuerySet(models.QuerySet):
             for row in missing:
                 row.rate_plan_id = plans.get(row.accommodation_id)
         return super().bulk_create(objs, *args, **kwargs)
-
-    def _fetch_all(self) -> None:
-        fetched = self._result_cache is None
-        super()._fetch_all()
-        if fetched:
-            # A list of bookings asking each place for its next available date asks once (catalog.batches).
-            tag_places_fetched_with(row for row in self._result_cache if isinstance(row, Booking))
 
 
 class Booking(models.Model):

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from booking_graph.domain import get_or_not_found
-from catalog.models import Accommodation, AccommodationKind, Apartment, Hotel, RatePlan, tag_places_fetched_with
+from catalog.models import Accommodation, AccommodationKind, Apartment, Hotel, RatePlan
 from catalog.selectors import (
     DAYS_TO_PARAMETER,
     DEFAULT_PLANS_OF_PLACES,
@@ -586,8 +586,6 @@ def search_stays(
     plans = RatePlan.objects.select_related("accommodation__hotel", "accommodation__apartment", "parent").in_bulk(
         [quote.rate_plan_id for _, quote in page]
     )
-    # The page's places answer per-row questions (nextAvailableDate, availability) together.
-    tag_places_fetched_with(plans.values())
     return [
         StayOffer(
             accommodation=concrete(plans[quote.rate_plan_id].accommodation),

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from collections.abc import Iterable
 from typing import ClassVar
 
 from django.conf import settings
@@ -12,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from model_utils.managers import InheritanceManager, InheritanceQuerySet
+from model_utils.managers import InheritanceManager
 
-from .batches import tag_fetched_together
 from .errors import CatalogErrorCode
 
 
@@ -48,40 +46,6 @@ class AccommodationKind(models.TextChoices):
     APARTMENT = "APARTMENT", "Apartment"
 
 
-class AccommodationQuerySet(InheritanceQuerySet):
-    def _fetch_all(self) -> None:
-        fetched = self._result_cache is None
-        super()._fetch_all()
-        if fetched:
-            # The rows of one query form a batch (see catalog.batches); values() rows are no instances.
-            tag_fetched_together(row for row in self._result_cache if isinstance(row, Accommodation))
-
-
-class AccommodationManager(InheritanceManager):
-    _queryset_class = AccommodationQuerySet
-
-
-def tag_places_fetched_with(rows: Iterable[models.Model], *, field_name: str = "accommodation") -> None:
-    """The accommodations one query brought along with its rows (select_related), and their
-    Hotel/Apartment child when that came too, form one batch like a list of places does."""
-    rows = list(rows)
-    if not rows:
-        return
-    # Read the caches select_related fills (what Field.is_cached looks at), names resolved once.
-    place_cache = rows[0]._meta.get_field(field_name).cache_name
-    child_caches = [child._meta.parents[Accommodation].remote_field.cache_name for child in (Hotel, Apartment)]
-    places = []
-    for row in rows:
-        place = row._state.fields_cache.get(place_cache)
-        if place is not None:
-            places.append(place)
-            places.extend(
-                child for name in child_caches if (child := place._state.fields_cache.get(name)) is not None
-            )
-    if places:
-        tag_fetched_together(places)
-
-
 class Accommodation(models.Model):
     """A place that can be booked, priced per night."""
 
@@ -109,7 +73,7 @@ class Accommodation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = AccommodationManager()
+    objects = InheritanceManager()
 
     KIND: ClassVar[str | None] = None  # fixed by each child class
 

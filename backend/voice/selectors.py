@@ -9,7 +9,6 @@ from django.db.models.functions import Coalesce, NullIf
 
 from booking_graph.domain import CommonErrorCode, field_error, refuse_null_in
 from bookings.models import Booking
-from catalog.models import tag_places_fetched_with
 
 from . import languages
 from .models import TranscriptionStatus, VoiceNote
@@ -71,5 +70,4 @@ def search_voice_notes(*, query: str, language: str | None = None, offset: int =
         .defer("search_vector")
         .order_by("-rank", "-created_at", "-id")[offset : offset + limit]
     )
-    tag_places_fetched_with([row.booking for row in rows])
     return [VoiceNoteHit(note=row, booking=row.booking, snippet=row.snippet, rank=float(row.rank)) for row in rows]

@@ -29,7 +29,7 @@ from strawberry.types.info import Info
 from strawberry_django import optimizer as upstream
 from strawberry_django.optimizer import DjangoOptimizerExtension, OptimizerConfig, OptimizerStore
 from strawberry_django.queryset import get_queryset_config
-from strawberry_django.utils.inspect import get_possible_concrete_types, is_inheritance_qs
+from strawberry_django.utils.inspect import PrefetchInspector, get_possible_concrete_types, is_inheritance_qs
 
 
 def _path(lookup: str | Prefetch) -> str:
@@ -117,29 +117,30 @@ def _add_lookup(lookups: list[str | Prefetch], lookup: str | Prefetch) -> bool:
 
 
 def _merged_lookup(a: str | Prefetch, b: str | Prefetch) -> Prefetch | None:
-    """One prefetch that gives what `a` and `b` give, or None when they cannot be one."""
+    """One prefetch that gives what `a` and `b` give, or None when they cannot be one. The merge is
+    strawberry-django's own (PrefetchInspector.merge: the `only` sets, joins, annotations and nested
+    prefetches combined); the check that both read the same rows is ours, since upstream compares
+    the filters only, not the ordering or the limits."""
     if not isinstance(a, Prefetch) or not isinstance(b, Prefetch):
         return None
-    if a.prefetch_through != b.prefetch_through or a.to_attr != b.to_attr:
+    if a.prefetch_through != b.prefetch_through or a.to_attr != b.to_attr or not _same_rows(a.queryset, b.queryset):
         return None
-    queryset = _merged_queryset(a.queryset, b.queryset)
-    return None if queryset is None else Prefetch(a.prefetch_through, queryset=queryset, to_attr=a.to_attr)
+    try:
+        merged = PrefetchInspector(Prefetch(a.prefetch_through, queryset=a.queryset.all(), to_attr=a.to_attr)).merge(
+            PrefetchInspector(Prefetch(b.prefetch_through, queryset=b.queryset.all(), to_attr=b.to_attr))
+        )
+    except ValueError:  # nested prefetches of other rows: upstream refuses, both stay
+        return None
+    return merged.prefetch
 
 
-def _merged_queryset(a: QuerySet | None, b: QuerySet | None) -> QuerySet | None:
-    """The rows of `a` (which must be those of `b`: same model, filters, ordering and limits) with
-    every column, the joins of both and the prefetches of both, merged the same way."""
+def _same_rows(a: QuerySet | None, b: QuerySet | None) -> bool:
+    """Same model, filters, ordering and limits: the SQL is the same once columns, joins and
+    prefetches are set aside."""
     if a is None or b is None or a.model is not b.model:
-        return None
+        return False
     joins = _union_select_related(a.query.select_related, b.query.select_related)
-    plain_a, plain_b = _all_columns(a, joins), _all_columns(b, joins)
-    if not _same_sql(plain_a, plain_b):
-        return None
-    lookups = list(a._prefetch_related_lookups)
-    for lookup in b._prefetch_related_lookups:
-        if not _add_lookup(lookups, lookup):
-            return None
-    return plain_a.prefetch_related(*lookups)
+    return _same_sql(_all_columns(a, joins), _all_columns(b, joins))
 
 
 def _all_columns(qs: QuerySet, joins: bool | dict) -> QuerySet:
@@ -157,21 +158,27 @@ def _union_select_related(a: bool | dict, b: bool | dict) -> bool | dict:
 
 
 class InheritanceAwareOptimizer(DjangoOptimizerExtension):
-    """The optimizer every field uses: strawberry-django fields call `optimize` on the extension
-    from their own `get_queryset` (lists, relations, mutation payloads)."""
+    """strawberry-django's optimizer with each table of an interface list read once (the merge
+    above). Behaviour, not speed: the statement counts are part of the contract, so this one is
+    used with GRAPHQL_FAST_PATHS=0 too. Otherwise stock (upstream's `resolve` middleware included)."""
+
+    def optimize(self, qs, info, *, store=None):
+        if not self.enabled.get():
+            return qs
+        return merge_inherited_prefetches(super().optimize(qs, info, store=store))
+
+
+class FastOptimizer(InheritanceAwareOptimizer):
+    """The fast path (GRAPHQL_FAST_PATHS on): the plan cached per document, and no field middleware.
+    strawberry-django fields call `optimize` on the extension from their own `get_queryset`
+    (lists, relations, mutation payloads)."""
 
     # DjangoOptimizerExtension.resolve wraps every field of every request (as graphql-core
     # middleware) to optimize querysets returned by resolvers that are not strawberry-django
-    # fields; this schema has none (the query-count tests would show one), and the wrapper
-    # cost a fifth of a large page. Without a `resolve`, Strawberry installs no middleware.
+    # fields; this schema has none (the equivalence test, tests/test_equivalence.py, compares the
+    # SQL with the stock one), and the wrapper cost a fifth of a large page. Without a `resolve`,
+    # Strawberry installs no middleware (fenced: tests/test_upstream_fence.py).
     resolve = SchemaExtension.resolve
-
-    def __init__(self, **options) -> None:
-        # Prefetches read through the models' default managers (not plain base managers), so the
-        # rows a prefetch brings form batches too (catalog.batches): bookings nested in a list of
-        # places asking for their place's next available date ask once.
-        options.setdefault("prefetch_custom_queryset", True)
-        super().__init__(**options)
 
     def optimize(self, qs, info, *, store=None):
         if not self.enabled.get():
@@ -181,7 +188,7 @@ class InheritanceAwareOptimizer(DjangoOptimizerExtension):
             planned = optimize_with_plan_cache(qs, raw_info, self._config(raw_info))
             if planned is not None:
                 return merge_inherited_prefetches(planned)
-        return merge_inherited_prefetches(super().optimize(qs, info, store=store))
+        return super().optimize(qs, info, store=store)
 
     def _config(self, info: GraphQLResolveInfo) -> OptimizerConfig:
         # As DjangoOptimizerExtension.optimize builds it.

@@ -11,10 +11,15 @@ from strawberry import auto
 from strawberry.types import Info
 from strawberry_django.permissions import IsStaff
 
+from booking_graph.graphql.loaders import batched, track_loaded_rows
 from bookings import services as booking_services  # the API may read any app's domain
 
 from .. import models, services
-from ..batches import batch_of
+
+# Every place a GraphQL request loads (a list, the places of its bookings, a search page) is a
+# pending row of the request's loader: nextAvailableDate/availability answer them together.
+PLACES = "accommodation"
+track_loaded_rows(PLACES, models.Accommodation, models.Hotel, models.Apartment)
 
 if TYPE_CHECKING:
     from bookings.graphql.types import AvailabilityDayType, BookingType
@@ -168,17 +173,16 @@ class AccommodationType:
         ),
     )
     def next_available_date(
-        self, root: models.Accommodation, date: datetime.date, nights: int = 1, rate_plan: strawberry.ID | None = None
+        self, root: models.Accommodation, info: Info, date: datetime.date, nights: int = 1, rate_plan: strawberry.ID | None = None
     ) -> datetime.date:
         if rate_plan is not None:
             return booking_services.next_available_date(accommodation=root, date=date, nights=nights, rate_plan_id=rate_plan)
-        # On a list, the first row asked answers for every row fetched with it (catalog.batches):
+        # On a list, the first row asked answers for every place the request loaded (loaders.py):
         # a constant number of statements whatever the length of the list.
-        answers = batch_of(root).answer(
-            ("next_available_date", date, nights),
+        return batched(
+            info, PLACES, root, ("next_available_date", date, nights),
             lambda places: booking_services.next_available_dates(accommodations=places, date=date, nights=nights),
         )
-        return answers[root.pk]
 
     @strawberry_django.field(
         only=["kind", "name"],
@@ -192,11 +196,10 @@ class AccommodationType:
             return booking_services.availability(
                 accommodation=root, start=start, end=end, rate_plan_id=rate_plan, include_inactive=is_staff(info)
             )
-        calendars = batch_of(root).answer(
-            ("availability", start, end),
+        return batched(
+            info, PLACES, root, ("availability", start, end),
             lambda places: booking_services.availabilities(accommodations=places, start=start, end=end),
         )
-        return calendars[root.pk]
 
 
 @strawberry_django.type(models.Hotel, name="Hotel")

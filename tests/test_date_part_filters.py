@@ -48,3 +48,10 @@ def test_a_document_that_does_not_fit_the_schema_is_coded_invalid_query(gql, doc
     answer = gql(document)
 
     assert answer.errors and all(error["extensions"]["code"] == "invalid_query" for error in answer.errors)
+
+
+def test_a_staff_only_field_refused_to_a_guest_is_coded_permission_denied(gql):
+    answer = gql("{ bookings { id } }")
+
+    (error,) = answer.errors
+    assert error["extensions"]["code"] == "permission_denied" and "staff" in error["message"]

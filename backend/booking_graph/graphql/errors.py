@@ -14,7 +14,7 @@ import enum
 from collections.abc import Iterator
 
 import strawberry
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -40,6 +40,7 @@ class RequestErrorCode(enum.StrEnum):
     # The document does not fit the schema (a syntax error, an unknown field or argument, a wrong
     # type, a missing variable): fix the query; the message says where.
     INVALID_QUERY = "invalid_query"
+    PERMISSION_DENIED = "permission_denied"  # the field or operation needs a (staff) login
 
 
 def schema_enum(codes: type[enum.StrEnum], description: str) -> type[enum.Enum]:
@@ -90,11 +91,20 @@ class DomainErrorExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
 class CodedRequestErrors(SchemaExtension):
     """Every error a client gets carries a code: graphql-core's parse and validation errors come
-    without one, so they get invalid_query (errors raised by a resolver have theirs already, and an
-    uncoded one with an original error is a bug, coded internal by the masking)."""
+    without one, so they get invalid_query; a permission refusal (strawberry-django's IsStaff
+    raises Django's PermissionDenied) gets permission_denied. Errors raised by a resolver have
+    their code already, and any other uncoded one with an original error is a bug, coded
+    internal by the masking."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         for error in getattr(self.execution_context.result, "errors", None) or []:
-            if not (error.extensions or {}).get("code") and error.original_error is None:
-                error.extensions = {**(error.extensions or {}), "code": RequestErrorCode.INVALID_QUERY.value}
+            if (error.extensions or {}).get("code"):
+                continue
+            if error.original_error is None:
+                code = RequestErrorCode.INVALID_QUERY
+            elif isinstance(error.original_error, PermissionDenied):
+                code = RequestErrorCode.PERMISSION_DENIED
+            else:
+                continue
+            error.extensions = {**(error.extensions or {}), "code": code.value}

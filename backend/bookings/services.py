@@ -625,6 +625,28 @@ def change_booking(
     raise _refuse_expired_hold()  # after the commit: the EXPIRED mark stays
 
 
+def _refuse_unchangeable(booking: Booking) -> None:
+    """Only a held or confirmed booking changes (a lapsed hold was marked EXPIRED by the caller)."""
+    if booking.status == BookingStatus.EXPIRED:
+        raise _refuse_expired_hold()
+    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
+        raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
+
+
+def _quote_new_stay(
+    booking: Booking, accommodation: Accommodation, *, at: datetime.datetime, start: datetime.date,
+    end: datetime.date, rate_plan_id: object | None,
+) -> tuple[RatePlan, selectors.StayQuote]:
+    """The moved (or re-planned) stay judged and priced under today's rules, its own nights excluded;
+    the booking's plan unless another one is named."""
+    validate_stay(start=start, end=end)
+    if start != booking.start_date:  # a stay already under way keeps its past check-in day
+        refuse_past_start(accommodation, start, at=at)
+    plan = booking.rate_plan if rate_plan_id is None else _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id)
+    expire_lapsed_holds(accommodation_id=accommodation.pk, at=at)
+    return plan, _quote_bookable(accommodation, plan, start=start, end=end, exclude_booking_id=booking.pk)
+
+
 def _change(
     booking: Booking,
     accommodation: Accommodation,
@@ -637,10 +659,7 @@ def _change(
     expected_total_price: Decimal | None,
     actor: str,
 ) -> BookingChange:
-    if booking.status == BookingStatus.EXPIRED:
-        raise _refuse_expired_hold()
-    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
-        raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
+    _refuse_unchangeable(booking)
     before = revisions.snapshot(booking)
     previous_total = booking.total_price
     new_start, new_end = start_date or booking.start_date, end_date or booking.end_date
@@ -650,12 +669,9 @@ def _change(
         _ensure_guests_fit(accommodation, guests)
         booking.guests = guests
     if moved or replanned:
-        validate_stay(start=new_start, end=new_end)
-        if new_start != booking.start_date:  # a stay under way keeps its past check-in day
-            refuse_past_start(accommodation, new_start, at=at)
-        plan = _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id) if replanned else booking.rate_plan
-        expire_lapsed_holds(accommodation_id=accommodation.pk, at=at)
-        quote = _quote_bookable(accommodation, plan, start=new_start, end=new_end, exclude_booking_id=booking.pk)
+        plan, quote = _quote_new_stay(
+            booking, accommodation, at=at, start=new_start, end=new_end, rate_plan_id=rate_plan_id if replanned else None
+        )
         nights = quote.nightly_prices if replanned else _kept_night_prices(booking, quote)
         total = sum((night.price for night in nights), Decimal("0.00"))
         _check_expected_price(expected_total_price, total=total, nightly_prices=nights)
@@ -709,10 +725,7 @@ def _update(
     rate_plan_id: object | None,
     actor: str,
 ) -> Booking:
-    if booking.status == BookingStatus.EXPIRED:
-        raise _refuse_expired_hold()
-    if booking.status not in (BookingStatus.HELD, BookingStatus.CONFIRMED):
-        raise ValidationError("A cancelled booking cannot be changed.", code=BookingErrorCode.ALREADY_CANCELLED)
+    _refuse_unchangeable(booking)
     before = revisions.snapshot(booking)
     if guest_name is not None:
         booking.guest_name = _clean_guest_name(guest_name)
@@ -724,12 +737,9 @@ def _update(
         booking.guests = guests
     replanned = rate_plan_id is not None and str(rate_plan_id) != str(booking.rate_plan_id)
     if moved or replanned:
-        validate_stay(start=new_start, end=new_end)
-        if new_start != booking.start_date:  # a stay already under way keeps its past check-in day
-            refuse_past_start(accommodation, new_start, at=at)
-        plan = _sellable_plan(accommodation=accommodation, rate_plan_id=rate_plan_id) if replanned else booking.rate_plan
-        expire_lapsed_holds(accommodation_id=accommodation.pk, at=at)
-        quote = _quote_bookable(accommodation, plan, start=new_start, end=new_end, exclude_booking_id=booking.pk)
+        plan, quote = _quote_new_stay(
+            booking, accommodation, at=at, start=new_start, end=new_end, rate_plan_id=rate_plan_id if replanned else None
+        )
         booking.start_date, booking.end_date = new_start, new_end
         _apply_snapshot(booking, plan, quote, accommodation)
     _save(booking)

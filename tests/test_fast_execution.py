@@ -11,7 +11,7 @@ from django.conf import settings
 from strawberry.extensions import SchemaExtension
 
 from booking_graph.graphql import execution
-from booking_graph.graphql.scalars import CheckedInputExecutionContext
+from booking_graph.graphql.nul_characters import CheckedInputExecutionContext
 from graphql_client import GraphQLClient
 from booking_graph.schema import BookingGraphExecutionContext, schema
 from bookings import services as booking_services

@@ -10,7 +10,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from booking_graph.graphql import execution, loaders
 from booking_graph.graphql.optimizer import FastOptimizer, InheritanceAwareOptimizer
-from booking_graph.graphql.scalars import CheckedInputExecutionContext
+from booking_graph.graphql.nul_characters import CheckedInputExecutionContext
 from booking_graph.schema import BookingGraphExecutionContext, build_schema
 from catalog.models import Accommodation
 

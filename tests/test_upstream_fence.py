@@ -17,7 +17,7 @@ import pytest
 
 EXECUTION = "backend/booking_graph/graphql/execution.py"
 ERRORS = "backend/booking_graph/graphql/errors.py"
-SCALARS = "backend/booking_graph/graphql/scalars.py"
+NUL_CHARACTERS = "backend/booking_graph/graphql/nul_characters.py"
 OPTIMIZER = "backend/booking_graph/graphql/optimizer.py"
 PLAIN_COLUMNS = "backend/booking_graph/graphql/plain_columns.py"
 VOICE_TYPES = "backend/voice/graphql/types.py"
@@ -71,7 +71,7 @@ INTERNALS = [
     Internal(f"{EXECUTOR}.handle_field_error", ERRORS,
              "(self, raw_error: 'Exception', return_type: 'GraphQLOutputType', field_details_list: "
              "'FieldDetailsList', path: 'Path') -> 'None'", why="overridden: domain errors get their code"),
-    Internal(f"{EXECUTOR}.build", SCALARS, why="overridden: query variables with a NUL refused before coercion"),
+    Internal(f"{EXECUTOR}.build", NUL_CHARACTERS, why="overridden: query variables with a NUL refused before coercion"),
     Internal("graphql.execution.middleware:MiddlewareManager.middlewares", EXECUTION),
     Internal("graphql.pyutils:gather_with_cancel", EXECUTION),
     # --- Strawberry -----------------------------------------------------------------------------

@@ -24,12 +24,8 @@ from booking_graph.graphql.observability import OperationMetrics
 from booking_graph.graphql.execution import PlainFieldsExecutionContext, resolve_model_interfaces_by_class
 from booking_graph.graphql.optimizer import CachedNameConverter, FastOptimizer, InheritanceAwareOptimizer
 from booking_graph.graphql.plain_columns import read_plain_columns_directly, read_staff_lists_directly
-from booking_graph.graphql.scalars import (
-    SCALAR_OVERRIDES,
-    CheckedInputExecutionContext,
-    InvalidValueCodes,
-    guard_mutations,
-)
+from booking_graph.graphql.nul_characters import CheckedInputExecutionContext, guard_mutations
+from booking_graph.graphql.scalars import SCALAR_OVERRIDES, InvalidValueCodes
 from booking_graph.graphql.regex_policy import StaffOnlyRegexFilters
 from booking_graph.graphql.security import is_client_error, security_extensions
 from bookings.graphql import mutations as booking_mutations
@@ -58,7 +54,7 @@ Mutation = guard_mutations(merge_types("Mutation", (
     )))
 
 class BookingGraphExecutionContext(PlainFieldsExecutionContext, CheckedInputExecutionContext):
-    """Plain leaf fields answered directly (execution.py); variables checked, domain errors coded (scalars.py)."""
+    """Plain leaf fields answered directly (execution.py); variables checked, domain errors coded (errors.py), NUL characters refused (nul_characters.py)."""
 
 
 class BookingGraphSchema(strawberry.Schema):
@@ -99,7 +95,7 @@ def build_schema(*, fast_paths: bool) -> BookingGraphSchema:
         # Decimal and Date that refuse Infinity, NaN, out-of-range and impossible values with a readable message.
         scalar_overrides=SCALAR_OVERRIDES,
         # Domain errors raised in query resolvers become GraphQL errors with their code, here only;
-        # query variables carrying a NUL character are refused before execution (scalars.py).
+        # query variables carrying a NUL character are refused before execution (nul_characters.py).
         execution_context_class=BookingGraphExecutionContext if fast_paths else CheckedInputExecutionContext,
         config=StrawberryConfig(name_converter=CachedNameConverter()) if fast_paths else StrawberryConfig(),
     )

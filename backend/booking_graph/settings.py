@@ -418,7 +418,7 @@ WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", 9191)
 # --- Cache and abuse limits ----------------------------------------------------------
 
 # Shared by every web process (rate-limit counters must be); short timeouts so a Redis outage
-# costs a request one second, not a hang (the limits then fail open, see ratelimits.check).
+# costs a request one second, not a hang (the limits then fail open, see rate_limits.check).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -434,7 +434,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 RATELIMIT_USE_CACHE = "default"
 # django-ratelimit 4.1 predates Django's own RedisCache; its add (SET NX) and incr (INCRBY) are atomic.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-RATELIMIT_IP_META_KEY = "booking_graph.graphql.ratelimits.client_address"
+RATELIMIT_IP_META_KEY = "booking_graph.rate_limits.client_address"
 # "<count>/<period>" with period s, m, h, d (optionally multiplied: 10m); "off" disables one.
 RATE_LIMITS = {
     # Anonymous bookings per client address: a script cannot fill the inventory.

@@ -11,8 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from strawberry.django.views import GraphQLView
 
-from booking_graph import outages
-from booking_graph.graphql import ratelimits
+from booking_graph import outages, rate_limits
 from booking_graph.graphql.csrf import csrf_failure_for_session, csrf_refusal_message
 from booking_graph.graphql.errors import RequestErrorCode
 from booking_graph.graphql.multipart import multipart_refusal
@@ -80,7 +79,7 @@ def malformed_body(request: HttpRequest) -> JsonResponse | None:
 def refused_as_a_whole(request: HttpRequest, response_data: dict, response: HttpResponse) -> HttpResponse:
     """A request whose answer is only rate-limit refusals (no data) is a 429 with Retry-After;
     a partly served one keeps its 200 and still says when to come back."""
-    seconds = ratelimits.retry_after(request)
+    seconds = rate_limits.retry_after(request)
     if seconds is None:
         return response
     response["Retry-After"] = str(seconds)

@@ -15,7 +15,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from booking_graph.graphql import ratelimits
+from booking_graph import rate_limits
 from booking_graph.graphql.errors import RequestErrorCode
 from bookings.selectors import today
 
@@ -83,8 +83,8 @@ def assemblyai_webhook(request: HttpRequest) -> JsonResponse:
     if not settings.ASSEMBLYAI_WEBHOOK_URL:
         return JsonResponse({"error": "Webhook mode is off (ASSEMBLYAI_WEBHOOK_URL is not set)."}, status=404)
     try:  # before the secret check: guessing the secret is throttled too
-        ratelimits.check(request, scope="webhook", key=ratelimits.by_address(request, {}))
-    except ratelimits.RateLimited as refused:
+        rate_limits.check(request, scope="webhook", key=rate_limits.by_address(request, {}))
+    except rate_limits.RateLimited as refused:
         response = JsonResponse({"error": str(refused), "code": RequestErrorCode.RATE_LIMITED}, status=429)
         response["Retry-After"] = str(refused.retry_after)
         return response

@@ -22,7 +22,8 @@ from strawberry.types import Info
 
 from booking_graph.graphql.errors import RequestErrorCode
 from booking_graph.graphql.csrf import csrf_failure, csrf_refusal_message
-from booking_graph.graphql.scalars import InvalidScalarValue, NoNulInStringLiterals
+from booking_graph.graphql.nul_characters import NoNulInStringLiterals
+from booking_graph.graphql.scalars import InvalidScalarValue
 
 
 def is_client_error(error: GraphQLError) -> bool:

@@ -50,6 +50,21 @@ def test_a_document_that_does_not_fit_the_schema_is_coded_invalid_query(gql, doc
     assert answer.errors and all(error["extensions"]["code"] == "invalid_query" for error in answer.errors)
 
 
+@pytest.mark.parametrize(
+    "document",
+    ["{ accommodations { ", "query {", "{ accommodations(filters: {name: }) { id } }", "}{", '{ a(b: "\\x") }'],
+    ids=["unclosed", "empty-selection", "missing-value", "stray-brace", "bad-escape"],
+)
+def test_a_syntax_error_is_coded_invalid_query(client, document):
+    """Strawberry's parser cache raises a syntax error through the operation instead of returning
+    it: the code must still be on it, over HTTP as the client sees it."""
+    response = client.post("/graphql/", {"query": document}, content_type="application/json")
+
+    errors = response.json()["errors"]
+    assert response.status_code == 200 and len(errors) == 1
+    assert errors[0]["message"].startswith("Syntax Error") and errors[0]["extensions"] == {"code": "invalid_query"}
+
+
 def test_a_staff_only_field_refused_to_a_guest_is_coded_permission_denied(gql):
     answer = gql("{ bookings { id } }")
 

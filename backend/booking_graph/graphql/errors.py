@@ -97,14 +97,24 @@ class CodedRequestErrors(SchemaExtension):
     internal by the masking."""
 
     def on_operation(self) -> Iterator[None]:
-        yield
+        try:
+            yield
+        except GraphQLError as error:
+            # A syntax error: Strawberry's ParserCache parses in its on_parse hook, so the error
+            # is raised through the operation (Strawberry then answers it) instead of returned.
+            self._code(error)
+            raise
         for error in getattr(self.execution_context.result, "errors", None) or []:
-            if (error.extensions or {}).get("code"):
-                continue
-            if error.original_error is None:
-                code = RequestErrorCode.INVALID_QUERY
-            elif isinstance(error.original_error, PermissionDenied):
-                code = RequestErrorCode.PERMISSION_DENIED
-            else:
-                continue
-            error.extensions = {**(error.extensions or {}), "code": code.value}
+            self._code(error)
+
+    @staticmethod
+    def _code(error: GraphQLError) -> None:
+        if (error.extensions or {}).get("code"):
+            return
+        if error.original_error is None:
+            code = RequestErrorCode.INVALID_QUERY
+        elif isinstance(error.original_error, PermissionDenied):
+            code = RequestErrorCode.PERMISSION_DENIED
+        else:
+            return
+        error.extensions = {**(error.extensions or {}), "code": code.value}

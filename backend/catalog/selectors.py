@@ -31,7 +31,7 @@ ONE_DAY = datetime.timedelta(days=1)
 # million rows at 10,000 places) instead of probing the index for the few days asked.
 RATE_DAYS_CTE = """
 plan_days AS (
-    SELECT plan.id AS rate_plan_id, plan.accommodation_id, day::date AS day,
+    SELECT plan.id AS rate_plan_id, plan.accommodation_id, place.time_zone, day::date AS day,
            CASE WHEN plan.parent_id IS NULL THEN COALESCE(own.price, place.price)
                 ELSE ROUND(COALESCE(inherited.price, place.price) * (100 + plan.adjustment_percent) / 100, 2)
            END AS price,

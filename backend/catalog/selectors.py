@@ -25,6 +25,8 @@ ONE_DAY = datetime.timedelta(days=1)
 
 # `plan_days`: one row per selected plan and day of [%(days_from)s, days_to). `{select_plans}` is e.g.
 # PLANS_BY_ID or DEFAULT_PLANS_OF_PLACES. Rows are read by the unique (rate_plan_id, date) index.
+# Each row carries its place's time zone, so readers can judge "on or after the place's today"
+# without joining the places again after their window functions.
 # The days come from an integer generate_series: PostgreSQL estimates its row count from constant
 # bounds (4 days of a 3-night search), where generate_series over dates is always guessed at 1,000
 # rows. With that guess the planner hashed the whole rate table twice (every plan's every day: 3.65

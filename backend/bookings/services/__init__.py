@@ -2,7 +2,7 @@
 other apps alike. One module per job; this file re-exports their public names so callers may keep
 writing `services.create_booking`.
 
-    creation      create_booking, booking_is_exclusive
+    creation      create_booking (and the counted one createBooking calls), booking_is_exclusive
     changes       change_booking (guests and staff), update_booking (staff), BookingChange
     cancellation  cancel_booking
     guests        reaching a booking by reference and e-mail; cancel_guest_booking
@@ -21,7 +21,7 @@ from ._quoting import PriceChanged, agreed_nights, booking_terms, rate_plan_for
 from ._validation import refuse_past_start, validate_guests, validate_nights, validate_stay, validate_window
 from .cancellation import cancel_booking
 from .changes import BookingChange, change_booking, update_booking
-from .creation import booking_is_exclusive, create_booking
+from .creation import booking_is_exclusive, create_booking, create_booking_counted
 from .guests import GUEST_NOT_FOUND_MESSAGE, cancel_guest_booking
 from .history import ERASED_GUEST_NAME, anonymise_guest, record_voice_note_added
 from .lifecycle import confirm_booking, expire_holds
@@ -54,6 +54,7 @@ __all__ = [
     "check_bookable",
     "confirm_booking",
     "create_booking",
+    "create_booking_counted",
     "ensure_rooms_cover_bookings",
     "expire_holds",
     "expire_lapsed_holds",

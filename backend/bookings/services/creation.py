@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from catalog.models import Accommodation
 
-from .. import revisions, selectors
+from .. import metrics, revisions, selectors
 from ..models import Booking, BookingStatus
 from ._expiry import expire_lapsed_holds
 from ._idempotency import IDEMPOTENCY_CONSTRAINT, clean_idempotency_key, replay, request_fingerprint
@@ -119,3 +119,7 @@ def create_booking(
     )
     return booking
 
+
+# createBooking's outcomes are counted (docs/operations.md); the admin and seed_demo call
+# create_booking itself and stay uncounted, as they were when the resolver did the counting.
+create_booking_counted = metrics.outcome_counted(create_booking)

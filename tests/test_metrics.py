@@ -1,7 +1,11 @@
 """/metrics of the web process: who may read it, and that the numbers move with what happens."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -9,6 +13,8 @@ from django.test import Client
 from graphql_client import GraphQLClient
 
 pytestmark = pytest.mark.django_db
+
+BACKEND = Path(__file__).resolve().parent.parent / "backend"
 
 CREATE = """mutation Book($data: BookingInput!) { createBooking(data: $data) {
   __typename ... on OperationInfo { messages { code } } } }"""
@@ -114,6 +120,29 @@ def test_a_retry_with_the_same_idempotency_key_is_not_counted_again(client, gql,
         assert gql(CREATE, {"data": data}).data["createBooking"]["__typename"] == "Booking"
 
     assert value(scrape(client), created) - before == 1
+
+
+def test_bookings_made_outside_the_api_are_not_counted(client, make_hotel, day):
+    """Only createBooking counts (create_booking_counted); the admin and seed_demo call create_booking."""
+    from bookings.services import create_booking
+
+    created = 'booking_graph_bookings_created_total{kind="hotel"}'
+    before = value(scrape(client), created)
+
+    create_booking(accommodation_id=make_hotel().pk, start_date=day(1), end_date=day(2), guest_name="Ada")
+
+    assert value(scrape(client), created) == before
+
+
+def test_django_setup_leaves_prometheus_client_unimported():
+    """In a Dramatiq worker, its Prometheus middleware must import prometheus_client first, after it
+    sets PROMETHEUS_MULTIPROC_DIR (booking_graph/worker_metrics.py); the services load at setup, and
+    bookings count their outcomes, so the counters are imported only when first used."""
+    code = "import sys, django; django.setup(); import voice.tasks; print('prometheus_client' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], cwd=BACKEND, env=dict(os.environ), capture_output=True,
+                         text=True, timeout=120)
+
+    assert run.stdout.strip() == "False", run.stdout + run.stderr
 
 
 def test_rate_limit_refusals_are_counted(client, settings, make_hotel):

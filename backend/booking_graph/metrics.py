@@ -48,6 +48,7 @@ GRAPHQL_ERRORS = Counter(
     "booking_graph_graphql_errors_total", "Top-level GraphQL errors by code ('internal' = a bug).",
     ["operation", "code"],
 )
+# Counted by bookings.metrics: createBooking's outcomes (this module imports no app).
 BOOKINGS_CREATED = Counter("booking_graph_bookings_created_total", "Bookings created.", ["kind"])
 BOOKINGS_REFUSED = Counter(
     "booking_graph_bookings_refused_total", "createBooking refusals by code (booking_overlap, ...).", ["code"]
@@ -192,18 +193,3 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         registry = REGISTRY
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
-
-def counted_booking(create):
-    """Run ``create()`` (the booking service) and count the outcome: created by kind, refused by code."""
-    from django.core.exceptions import ValidationError
-
-    try:
-        booking = create()
-    except ValidationError as exc:
-        errors = [e for field in exc.error_dict.values() for e in field] if hasattr(exc, "error_dict") else exc.error_list
-        for error in errors:
-            BOOKINGS_REFUSED.labels(str(error.code or "invalid")).inc()
-        raise
-    if not booking.replayed:  # a retry with the same idempotency key made nothing new
-        BOOKINGS_CREATED.labels("apartment" if booking.exclusive else "hotel").inc()
-    return booking

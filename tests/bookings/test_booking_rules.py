@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from bookings import services
 from bookings.models import Booking, BookingStatus
+from bookings.services import _quoting
 from catalog import services as catalog_services
 
 pytestmark = pytest.mark.django_db
@@ -220,7 +221,7 @@ class TestDatabaseHoldsTheInvariants:
     def test_a_race_past_the_service_maps_to_booking_overlap(self, make_apartment, day, monkeypatch):
         apartment = make_apartment()
         book(apartment, day, 1, 5)
-        monkeypatch.setattr(services, "_refuse_unbookable", lambda *args, **kwargs: None)  # as if the check raced
+        monkeypatch.setattr(_quoting, "refuse_unbookable", lambda *args, **kwargs: None)  # as if the check raced
 
         assert refused(apartment, day, 3, 4) == ["booking_overlap"]
 

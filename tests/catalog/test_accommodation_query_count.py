@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bookings import services as booking_services
+from bookings.models import Booking
 from catalog.models import Hotel
 from voice.models import VoiceNote
 
@@ -120,7 +121,7 @@ def with_voice_notes(grow):
         VoiceNote.objects.bulk_create(
             VoiceNote(booking_id=pk, audio=f"voice-notes/{pk}/a.wav", content_type="audio/wav", size_bytes=1,
                       duration_seconds=1.0, status="COMPLETED", transcript="ok")
-            for pk in booking_services.Booking.objects.filter(voice_notes__isnull=True).values_list("pk", flat=True)
+            for pk in Booking.objects.filter(voice_notes__isnull=True).values_list("pk", flat=True)
         )
 
     return to

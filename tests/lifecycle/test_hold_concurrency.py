@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 
-from bookings import services
+from bookings import selectors, services
 from bookings.models import Booking, BookingRevision, BookingStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,7 +57,7 @@ def test_a_hold_racing_bookings_for_the_last_hotel_room_lets_exactly_one_win(mak
         assert len(taking_capacity(hotel)) == 2
         winner = next(o for o in outcomes if isinstance(o, Booking))
         if winner.status == BookingStatus.HELD:  # the hold won: it is live and holds its room
-            assert winner.expires_at > services.selectors.now()
+            assert winner.expires_at > selectors.now()
 
 
 def test_a_hold_racing_bookings_for_an_apartment_lets_exactly_one_win(make_apartment, day, parallel, outcome_counts):

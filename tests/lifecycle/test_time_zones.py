@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from bookings import services
+from bookings.models import Booking
 from catalog import services as catalog_services
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +117,7 @@ def test_the_free_cancellation_deadline_is_n_days_before_check_in_time_in_the_pl
     # 15:00 on the 18th in Auckland (+13:00) and 16:00 (its check-in time) on the 18th in Los Angeles (-08:00).
     assert in_auckland["freeCancellationUntil"] == "2027-01-18T15:00:00+13:00"
     assert in_la["freeCancellationUntil"] == "2027-01-18T16:00:00-08:00"
-    stored = {row.accommodation_id: row.free_cancellation_until for row in services.Booking.objects.all()}
+    stored = {row.accommodation_id: row.free_cancellation_until for row in Booking.objects.all()}
     assert stored[auckland.pk] == datetime.datetime(2027, 1, 18, 2, 0, tzinfo=UTC)
     assert stored[los_angeles.pk] == datetime.datetime(2027, 1, 19, 0, 0, tzinfo=UTC)
 

@@ -9,7 +9,6 @@ from strawberry.types import Info
 from strawberry_django.permissions import IsStaff
 
 from booking_graph.graphql.ratelimits import RateLimit, by_argument
-from booking_graph.metrics import counted_booking
 
 from .. import revisions, services
 from .inputs import BookingInput, BookingPartialInput, ChangeBookingInput
@@ -56,7 +55,7 @@ class Mutation:
     )
     def create_booking(self, info: Info, data: BookingInput) -> BookingType | PriceChangedType:
         try:
-            return counted_booking(lambda: services.create_booking(
+            return services.create_booking_counted(
                 accommodation_id=data.accommodation,
                 start_date=data.start_date,
                 end_date=data.end_date,
@@ -68,7 +67,7 @@ class Mutation:
                 hold=data.hold,
                 expected_total_price=data.expected_total_price,
                 actor=actor_of(info),
-            ))
+            )
         except services.PriceChanged as changed:
             return price_changed(changed)
 

@@ -11,15 +11,13 @@ from django.test import Client
 
 from bookings import selectors, services
 from bookings.models import Booking
-
+from factories import make_booking
 from test_concurrency import PARALLEL, run_together
 
 
-def book(place, day, *, key: str | None = "retry-1", start: int = 10, end: int = 12, **extra) -> Booking:
-    fields = {"guest_name": "Guest", "guests": 1} | extra
-    return services.create_booking(
-        accommodation_id=place.pk, start_date=day(start), end_date=day(end), idempotency_key=key, **fields
-    )
+def book(place, day, *, key: str | None = "retry-1", **fields) -> Booking:
+    """make_booking (days 10-12 by default) with this file's idempotency key; key=None: without one."""
+    return make_booking(place, day, idempotency_key=key, **fields)
 
 
 def error_codes(call) -> dict[str, list[str]]:

@@ -32,7 +32,7 @@ from _stack import ROOT, Stack  # noqa: E402
 
 SCHEMA = (ROOT / "schema.graphql").read_text()
 TEXT = st.text(max_size=30)
-CUSTOM_SCALARS = {  # as tests/test_schema_fuzz.py: well-formed values and junk
+CUSTOM_SCALARS = {  # as tests/booking_graph/test_schema_fuzz.py: well-formed values and junk
     "Date": st.one_of(st.dates().map(lambda d: d.isoformat()), TEXT).map(nodes.String),
     "DateTime": st.one_of(st.datetimes().map(lambda d: d.isoformat()), TEXT).map(nodes.String),
     "Decimal": st.one_of(st.decimals(allow_nan=True, allow_infinity=True).map(str), TEXT).map(nodes.String),

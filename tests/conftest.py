@@ -11,6 +11,7 @@ from django.test import Client
 from bookings.selectors import today
 from catalog import services as catalog_services
 from graphql_client import GraphQLClient
+from migration_helpers import migrate_to_latest
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +76,11 @@ def day():
         return base + datetime.timedelta(days=offset)
 
     return at
+
+
+@pytest.fixture
+def back_to_latest_afterwards():
+    """For data-migration tests (transaction=True): later tests share this database, so it is left
+    at the latest migrations, not at the one a test stopped at, even when the test fails."""
+    yield
+    migrate_to_latest()

@@ -1,5 +1,5 @@
 """The project's URLs plus /graphql-stock/: the same view over the schema built with
-GRAPHQL_FAST_PATHS=0 semantics, in the same process (tests/test_equivalence.py)."""
+GRAPHQL_FAST_PATHS=0 semantics, in the same process (tests/booking_graph/test_equivalence.py)."""
 from django.test import override_settings
 from django.urls import path
 

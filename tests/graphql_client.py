@@ -57,7 +57,7 @@ class GraphQLClient:
 
 def record(query: str) -> None:
     """GRAPHQL_CORPUS_RECORD=<file>: every document the suite sends is appended (one JSON string a
-    line), for tests/equivalence_corpus.json (tests/test_equivalence.py replays it)."""
+    line), for tests/booking_graph/equivalence_corpus.json (tests/booking_graph/test_equivalence.py replays it)."""
     target = os.environ.get("GRAPHQL_CORPUS_RECORD")
     if target:
         with open(target, "a", encoding="utf-8") as out:

@@ -2,21 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from bookings import services
 from bookings.models import Booking, BookingStatus
 from catalog.models import Hotel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(django_user_model):
-    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-123")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def booking_form(place, day, start: int, end: int, guest: str = "Walk-in", guests: int = 1) -> dict:

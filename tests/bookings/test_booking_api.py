@@ -6,6 +6,8 @@ import pytest
 from bookings import services
 from bookings.models import Booking, BookingStatus
 
+import factories
+
 pytestmark = pytest.mark.django_db
 
 CREATE = """
@@ -23,7 +25,8 @@ def create(client, **data):
 
 
 def booking_input(place, day, start=1, end=3, guest="Ada Lovelace") -> dict:
-    return {"accommodation": str(place.pk), "startDate": str(day(start)), "endDate": str(day(end)), "guestName": guest}
+    """This file's stay (days 1-3, Ada Lovelace) as createBooking's data."""
+    return factories.booking_input(place, day(start), day(end), guest_name=guest)
 
 
 def test_anonymous_guest_books_an_apartment(gql, make_apartment, day):

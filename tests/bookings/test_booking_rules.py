@@ -9,6 +9,7 @@ from bookings import services
 from bookings.models import Booking, BookingStatus
 from bookings.services import _quoting
 from catalog import services as catalog_services
+from factories import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -19,16 +20,10 @@ def codes(error: ValidationError) -> list[str]:
     ]
 
 
-def book(place, day, start: int, end: int, guest: str = "Guest"):
-    return services.create_booking(
-        accommodation_id=place.pk, start_date=day(start), end_date=day(end), guest_name=guest
-    )
-
-
 def refused(place, day, start: int, end: int) -> list[str]:
     before = Booking.objects.count()
     with pytest.raises(ValidationError) as caught:
-        book(place, day, start, end)
+        make_booking(place, day, start, end)
     assert Booking.objects.count() == before  # nothing written
     return codes(caught.value)
 
@@ -52,26 +47,26 @@ APARTMENT_MATRIX = [
 @pytest.mark.parametrize(("start", "end", "allowed"), APARTMENT_MATRIX)
 def test_apartment_overlap_matrix(make_apartment, day, start, end, allowed):
     apartment = make_apartment()
-    book(apartment, day, 10, 14)
+    make_booking(apartment, day, 10, 14)
 
     if allowed:
-        assert book(apartment, day, start, end).status == BookingStatus.CONFIRMED
+        assert make_booking(apartment, day, start, end).status == BookingStatus.CONFIRMED
     else:
         assert refused(apartment, day, start, end) == ["booking_overlap"]
 
 
 def test_cancel_frees_the_dates(make_apartment, day):
     apartment = make_apartment()
-    first = book(apartment, day, 10, 14)
+    first = make_booking(apartment, day, 10, 14)
 
     services.cancel_booking(booking_id=first.pk)
 
-    assert book(apartment, day, 10, 14).status == BookingStatus.CONFIRMED
+    assert make_booking(apartment, day, 10, 14).status == BookingStatus.CONFIRMED
     assert Booking.objects.get(pk=first.pk).status == BookingStatus.CANCELLED  # kept, visible to staff
 
 
 def test_cancelling_twice_is_refused(make_apartment, day):
-    booking = book(make_apartment(), day, 1, 2)
+    booking = make_booking(make_apartment(), day, 1, 2)
     services.cancel_booking(booking_id=booking.pk)
 
     with pytest.raises(ValidationError) as caught:
@@ -81,7 +76,7 @@ def test_cancelling_twice_is_refused(make_apartment, day):
 
 def test_update_moving_a_booking_over_its_own_dates_is_allowed(make_apartment, day):
     apartment = make_apartment()
-    booking = book(apartment, day, 10, 14)
+    booking = make_booking(apartment, day, 10, 14)
 
     moved = services.update_booking(booking_id=booking.pk, start_date=day(12), end_date=day(16))
 
@@ -90,8 +85,8 @@ def test_update_moving_a_booking_over_its_own_dates_is_allowed(make_apartment, d
 
 def test_update_onto_another_booking_is_refused(make_apartment, day):
     apartment = make_apartment()
-    book(apartment, day, 10, 14)
-    other = book(apartment, day, 20, 22)
+    make_booking(apartment, day, 10, 14)
+    other = make_booking(apartment, day, 20, 22)
 
     with pytest.raises(ValidationError) as caught:
         services.update_booking(booking_id=other.pk, start_date=day(13), end_date=day(15))
@@ -100,13 +95,13 @@ def test_update_onto_another_booking_is_refused(make_apartment, day):
 
 
 def test_update_guest_name_only(make_apartment, day):
-    booking = book(make_apartment(), day, 1, 3)
+    booking = make_booking(make_apartment(), day, 1, 3)
 
     assert services.update_booking(booking_id=booking.pk, guest_name="  Grace Hopper ").guest_name == "Grace Hopper"
 
 
 def test_cancelled_booking_cannot_be_changed(make_apartment, day):
-    booking = book(make_apartment(), day, 1, 3)
+    booking = make_booking(make_apartment(), day, 1, 3)
     services.cancel_booking(booking_id=booking.pk)
 
     with pytest.raises(ValidationError) as caught:
@@ -117,26 +112,26 @@ def test_cancelled_booking_cannot_be_changed(make_apartment, day):
 def test_hotel_takes_exactly_rooms_overlapping_bookings(make_hotel, day):
     hotel = make_hotel(rooms=3)
     for _ in range(3):
-        book(hotel, day, 10, 13)
+        make_booking(hotel, day, 10, 13)
 
     assert refused(hotel, day, 11, 12) == ["no_rooms_available"]
-    assert book(hotel, day, 13, 15).status == BookingStatus.CONFIRMED  # the check-out day is free again
-    assert book(hotel, day, 5, 10).status == BookingStatus.CONFIRMED
+    assert make_booking(hotel, day, 13, 15).status == BookingStatus.CONFIRMED  # the check-out day is free again
+    assert make_booking(hotel, day, 5, 10).status == BookingStatus.CONFIRMED
 
 
 def test_hotel_capacity_counts_per_night_not_per_stay(make_hotel, day):
     hotel = make_hotel(rooms=2)
-    book(hotel, day, 1, 3)  # nights 1, 2
-    book(hotel, day, 3, 5)  # nights 3, 4: never together with the first
+    make_booking(hotel, day, 1, 3)  # nights 1, 2
+    make_booking(hotel, day, 3, 5)  # nights 3, 4: never together with the first
 
-    assert book(hotel, day, 2, 4).status == BookingStatus.CONFIRMED  # nights 2 and 3 each have one other
+    assert make_booking(hotel, day, 2, 4).status == BookingStatus.CONFIRMED  # nights 2 and 3 each have one other
     assert refused(hotel, day, 1, 5) == ["no_rooms_available"]
 
 
 def test_reducing_rooms_below_booked_nights_is_refused(make_hotel, day):
     hotel = make_hotel(rooms=3)
-    book(hotel, day, 5, 8)
-    book(hotel, day, 6, 9)
+    make_booking(hotel, day, 5, 8)
+    make_booking(hotel, day, 6, 9)
 
     with pytest.raises(ValidationError) as caught:
         catalog_services.update_hotel(hotel_id=hotel.pk, rooms=1)
@@ -147,8 +142,8 @@ def test_reducing_rooms_below_booked_nights_is_refused(make_hotel, day):
 
 def test_reducing_rooms_ignores_past_and_cancelled_bookings(make_hotel, day):
     hotel = make_hotel(rooms=2)
-    cancelled = book(hotel, day, 5, 8)
-    book(hotel, day, 5, 8)
+    cancelled = make_booking(hotel, day, 5, 8)
+    make_booking(hotel, day, 5, 8)
     services.cancel_booking(booking_id=cancelled.pk)
     Booking.objects.create(  # a stay that is over: it no longer limits the rooms
         accommodation=hotel, start_date=day(-10), end_date=day(-8), guest_name="Past", total_price=0, exclusive=False
@@ -172,7 +167,7 @@ def test_bad_dates_are_refused(make_apartment, day, start, end, code):
 
 
 def test_a_stay_of_exactly_the_maximum_is_allowed(make_apartment, day, settings):
-    assert book(make_apartment(), day, 0, settings.BOOKING_MAX_NIGHTS).nights == settings.BOOKING_MAX_NIGHTS
+    assert make_booking(make_apartment(), day, 0, settings.BOOKING_MAX_NIGHTS).nights == settings.BOOKING_MAX_NIGHTS
 
 
 @pytest.mark.parametrize("name", ["", "   ", "\t\n"])
@@ -220,7 +215,7 @@ class TestDatabaseHoldsTheInvariants:
 
     def test_a_race_past_the_service_maps_to_booking_overlap(self, make_apartment, day, monkeypatch):
         apartment = make_apartment()
-        book(apartment, day, 1, 5)
+        make_booking(apartment, day, 1, 5)
         monkeypatch.setattr(_quoting, "refuse_unbookable", lambda *args, **kwargs: None)  # as if the check raced
 
         assert refused(apartment, day, 3, 4) == ["booking_overlap"]
@@ -243,7 +238,7 @@ class TestDatabaseHoldsTheInvariants:
 
     def test_accommodation_with_bookings_cannot_be_deleted(self, make_hotel, day):
         hotel = make_hotel()
-        book(hotel, day, 1, 2)
+        make_booking(hotel, day, 1, 2)
 
         with pytest.raises(ValidationError) as caught:
             catalog_services.delete_hotel(hotel_id=hotel.pk)

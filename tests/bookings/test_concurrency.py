@@ -6,38 +6,13 @@ from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import Client
 
 from bookings import services
 from bookings.models import Booking, BookingStatus
+from concurrency import PARALLEL, run_copies
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PARALLEL = 20
-
-
-def run_together(task, count: int = PARALLEL) -> list:
-    """Start `count` threads, release them at once, collect what each returned or raised."""
-    barrier = threading.Barrier(count)
-    outcomes: list = [None] * count
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = task()
-        except BaseException as exc:  # noqa: BLE001  (recorded and asserted on)
-            outcomes[index] = exc
-        finally:
-            connection.close()  # each thread had its own connection
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
 
 def outcome_kinds(outcomes: list) -> Counter:
     def kind(outcome) -> str:
@@ -53,7 +28,7 @@ def outcome_kinds(outcomes: list) -> Counter:
 def test_twenty_identical_requests_on_an_apartment_give_one_booking(make_apartment, day):
     apartment = make_apartment()
 
-    outcomes = run_together(
+    outcomes = run_copies(
         lambda: services.create_booking(
             accommodation_id=apartment.pk, start_date=day(10), end_date=day(12), guest_name="Racer"
         )
@@ -66,7 +41,7 @@ def test_twenty_identical_requests_on_an_apartment_give_one_booking(make_apartme
 def test_twenty_identical_requests_on_a_three_room_hotel_give_three(make_hotel, day):
     hotel = make_hotel(rooms=3)
 
-    outcomes = run_together(
+    outcomes = run_copies(
         lambda: services.create_booking(
             accommodation_id=hotel.pk, start_date=day(10), end_date=day(12), guest_name="Racer"
         )
@@ -92,7 +67,7 @@ def test_overlapping_but_different_requests_on_a_hotel_never_overbook_a_night(ma
             accommodation_id=hotel.pk, start_date=day(start), end_date=day(end), guest_name="Racer"
         )
 
-    run_together(attempt)
+    run_copies(attempt)
 
     from bookings.selectors import peak_occupancy
 
@@ -111,7 +86,7 @@ def test_twenty_parallel_graphql_requests_give_one_booking(make_apartment, day):
         response = Client().post("/graphql/", {"query": query, "variables": variables}, content_type="application/json")
         return response.status_code, response.json()["data"]["createBooking"]
 
-    outcomes = run_together(post)
+    outcomes = run_copies(post)
 
     assert all(status == 200 for status, _ in outcomes)
     typenames = Counter(answer["__typename"] for _, answer in outcomes)
@@ -142,7 +117,7 @@ def test_lowering_rooms_while_bookings_race_never_leaves_a_night_overbooked(make
             index = next(indexes)
         return attempt(index)
 
-    run_together(task, count)
+    run_copies(task, count)
 
     hotel.refresh_from_db()
     booked = Booking.objects.filter(accommodation=hotel, status=BookingStatus.CONFIRMED).count()

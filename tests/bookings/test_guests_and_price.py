@@ -11,14 +11,9 @@ from bookings import services
 from bookings.models import Booking
 from catalog import services as catalog_services
 from catalog.models import Hotel
+from factories import make_booking
 
 pytestmark = pytest.mark.django_db
-
-
-def book(place, day, start: int = 10, end: int = 12, **extra) -> Booking:
-    return services.create_booking(
-        accommodation_id=place.pk, start_date=day(start), end_date=day(end), guest_name="Guest", **extra
-    )
 
 
 def refusal(call) -> dict[str, list[str]]:
@@ -31,40 +26,40 @@ def refusal(call) -> dict[str, list[str]]:
 
 class TestGuests:
     def test_one_guest_by_default(self, make_apartment, day):
-        assert book(make_apartment(), day).guests == 1
+        assert make_booking(make_apartment(), day).guests == 1
 
     def test_an_apartment_takes_up_to_max_guests(self, make_apartment, day):
         apartment = make_apartment(max_guests=4)
 
-        assert book(apartment, day, guests=4).guests == 4
-        assert refusal(lambda: book(apartment, day, 20, 22, guests=5)) == {"guests": ["too_many_guests"]}
+        assert make_booking(apartment, day, guests=4).guests == 4
+        assert refusal(lambda: make_booking(apartment, day, 20, 22, guests=5)) == {"guests": ["too_many_guests"]}
 
     def test_a_hotel_room_takes_up_to_max_guests_per_room(self, make_hotel, day):
         hotel = make_hotel(rooms=5)  # default max_guests_per_room = 2
         assert hotel.max_guests_per_room == 2
 
-        assert book(hotel, day, guests=2).guests == 2
+        assert make_booking(hotel, day, guests=2).guests == 2
         # Rooms are free, but one booking is one room: three guests do not fit.
-        assert refusal(lambda: book(hotel, day, guests=3)) == {"guests": ["too_many_guests"]}
+        assert refusal(lambda: make_booking(hotel, day, guests=3)) == {"guests": ["too_many_guests"]}
 
     def test_a_bigger_room_takes_more(self, make_hotel, day):
         hotel = make_hotel(max_guests_per_room=6)
 
-        assert book(hotel, day, guests=6).guests == 6
+        assert make_booking(hotel, day, guests=6).guests == 6
 
     @pytest.mark.parametrize("guests", [0, -1, -32768])
     def test_fewer_than_one_guest_is_refused(self, make_apartment, day, guests):
-        assert refusal(lambda: book(make_apartment(), day, guests=guests)) == {"guests": ["invalid_guests"]}
+        assert refusal(lambda: make_booking(make_apartment(), day, guests=guests)) == {"guests": ["invalid_guests"]}
 
     def test_too_many_guests_is_checked_before_availability(self, make_apartment, day):
         apartment = make_apartment(max_guests=2)
-        book(apartment, day)
+        make_booking(apartment, day)
 
-        assert refusal(lambda: book(apartment, day, guests=3)) == {"guests": ["too_many_guests"]}
+        assert refusal(lambda: make_booking(apartment, day, guests=3)) == {"guests": ["too_many_guests"]}
 
     def test_update_changes_guests_within_the_limit(self, make_apartment, day):
         apartment = make_apartment(max_guests=3)
-        booking = book(apartment, day)
+        booking = make_booking(apartment, day)
 
         assert services.update_booking(booking_id=booking.pk, guests=3).guests == 3
         assert refusal(lambda: services.update_booking(booking_id=booking.pk, guests=4)) == {
@@ -104,14 +99,14 @@ class TestPrice:
     def test_total_is_nights_times_the_nightly_price(self, make_hotel, day):
         hotel = make_hotel(price=Decimal("180.50"))
 
-        assert book(hotel, day, 10, 13).total_price == Decimal("541.50")
+        assert make_booking(hotel, day, 10, 13).total_price == Decimal("541.50")
 
     def test_a_free_place_costs_nothing(self, make_apartment, day):
-        assert book(make_apartment(price=Decimal("0")), day).total_price == Decimal("0")
+        assert make_booking(make_apartment(price=Decimal("0")), day).total_price == Decimal("0")
 
     def test_a_later_price_change_keeps_the_agreed_price(self, make_apartment, day):
         apartment = make_apartment(price=Decimal("95.00"))
-        booking = book(apartment, day, 10, 12)
+        booking = make_booking(apartment, day, 10, 12)
 
         catalog_services.update_apartment(apartment_id=apartment.pk, price=Decimal("150.00"))
 
@@ -123,7 +118,7 @@ class TestPrice:
 
     def test_moving_the_dates_prices_the_stay_at_the_current_price(self, make_hotel, day):
         hotel = make_hotel(price=Decimal("100.00"))
-        booking = book(hotel, day, 10, 12)
+        booking = make_booking(hotel, day, 10, 12)
         catalog_services.update_hotel(hotel_id=hotel.pk, price=Decimal("120.00"))
 
         moved = services.update_booking(booking_id=booking.pk, end_date=day(13))
@@ -134,8 +129,8 @@ class TestPrice:
 
     def test_a_refused_move_keeps_the_price(self, make_apartment, day):
         apartment = make_apartment(price=Decimal("50.00"))
-        booking = book(apartment, day, 10, 12)
-        book(apartment, day, 12, 14)
+        booking = make_booking(apartment, day, 10, 12)
+        make_booking(apartment, day, 12, 14)
         catalog_services.update_apartment(apartment_id=apartment.pk, price=Decimal("70.00"))
 
         with pytest.raises(ValidationError):
@@ -154,7 +149,7 @@ class TestPrice:
     def test_the_longest_stay_at_the_highest_price_fits(self, make_hotel, day, settings):
         hotel = make_hotel(price=Decimal("99999999.99"))
 
-        booking = book(hotel, day, 1, 1 + settings.BOOKING_MAX_NIGHTS)
+        booking = make_booking(hotel, day, 1, 1 + settings.BOOKING_MAX_NIGHTS)
 
         booking.refresh_from_db()
         assert booking.total_price == Decimal("99999999.99") * settings.BOOKING_MAX_NIGHTS

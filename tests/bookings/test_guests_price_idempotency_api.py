@@ -7,6 +7,8 @@ import pytest
 
 from bookings.models import Booking
 
+import factories
+
 pytestmark = pytest.mark.django_db
 
 CREATE = """
@@ -28,10 +30,8 @@ mutation($data: BookingPartialInput!) {
 
 
 def booking_input(place, day, start=1, end=3, **extra) -> dict:
-    return {
-        "accommodation": str(place.pk), "startDate": str(day(start)), "endDate": str(day(end)),
-        "guestName": "Ada Lovelace", **extra,
-    }
+    """This file's stay (days 1-3, Ada Lovelace) as createBooking's data."""
+    return factories.booking_input(place, day(start), day(end), guest_name="Ada Lovelace", **extra)
 
 
 def create(client, data: dict) -> dict:

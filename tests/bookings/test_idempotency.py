@@ -11,15 +11,13 @@ from django.test import Client
 
 from bookings import selectors, services
 from bookings.models import Booking
+from factories import make_booking
+from concurrency import PARALLEL, run_copies
 
-from test_concurrency import PARALLEL, run_together
 
-
-def book(place, day, *, key: str | None = "retry-1", start: int = 10, end: int = 12, **extra) -> Booking:
-    fields = {"guest_name": "Guest", "guests": 1} | extra
-    return services.create_booking(
-        accommodation_id=place.pk, start_date=day(start), end_date=day(end), idempotency_key=key, **fields
-    )
+def book(place, day, *, key: str | None = "retry-1", **fields) -> Booking:
+    """make_booking (days 10-12 by default) with this file's idempotency key; key=None: without one."""
+    return make_booking(place, day, idempotency_key=key, **fields)
 
 
 def error_codes(call) -> dict[str, list[str]]:
@@ -131,7 +129,7 @@ class TestParallelRetries:
     def test_twenty_parallel_requests_with_one_key_give_one_booking(self, make_hotel, day):
         hotel = make_hotel(rooms=10)
 
-        outcomes = run_together(lambda: book(hotel, day, key="parallel"))
+        outcomes = run_copies(lambda: book(hotel, day, key="parallel"))
 
         assert all(isinstance(outcome, Booking) for outcome in outcomes), outcomes
         assert len({outcome.pk for outcome in outcomes}) == 1
@@ -145,7 +143,7 @@ class TestParallelRetries:
         def attempt():
             return book(next(places), day, key="contested")
 
-        outcomes = run_together(attempt)
+        outcomes = run_copies(attempt)
 
         kinds = Counter(
             "booked" if isinstance(o, Booking) else next(iter(o.error_dict.values()))[0].code for o in outcomes
@@ -168,7 +166,7 @@ class TestParallelRetries:
             )
             return response.status_code, response.json()["data"]["createBooking"]
 
-        outcomes = run_together(post)
+        outcomes = run_copies(post)
 
         assert all(status == 200 for status, _ in outcomes)
         assert {answer["__typename"] for _, answer in outcomes} == {"Booking"}

@@ -12,14 +12,6 @@ BEFORE = [("bookings", "0001_initial")]
 AFTER = [("bookings", "0002_guests_price_idempotency")]
 
 
-@pytest.fixture
-def back_to_latest_afterwards():
-    """Later tests share this database: leave it at the latest migrations, not at AFTER."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_bookings_get_nights_times_the_nightly_price(back_to_latest_afterwards):
     executor = MigrationExecutor(connection)

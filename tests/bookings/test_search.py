@@ -17,6 +17,7 @@ from bookings import selectors, services
 from bookings.models import Booking
 from catalog import services as catalog_services
 from catalog.models import Accommodation
+from factories import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +30,6 @@ def names(offers) -> list[str]:
     return [offer.accommodation.name for offer in offers]
 
 
-def book(place, day, start: int, end: int, guests: int = 1) -> Booking:
-    return services.create_booking(
-        accommodation_id=place.pk, start_date=day(start), end_date=day(end), guest_name="Guest", guests=guests
-    )
-
-
 def error_codes(call) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as caught:
         call()
@@ -44,7 +39,7 @@ def error_codes(call) -> dict[str, list[str]]:
 class TestRules:
     def test_an_offer_carries_nights_prices_and_free_units(self, make_hotel, day):
         hotel = make_hotel(rooms=3, price=Decimal("180.50"))
-        book(hotel, day, 10, 11)
+        make_booking(hotel, day, 10, 11)
 
         (offer,) = search(day, 10, 13, guests=2)
 
@@ -56,10 +51,10 @@ class TestRules:
 
     def test_a_hotel_full_on_one_night_of_the_stay_is_left_out(self, make_hotel, day):
         full = make_hotel(name="Full on night 12", rooms=2)
-        book(full, day, 12, 13)
-        book(full, day, 11, 14)
+        make_booking(full, day, 12, 13)
+        make_booking(full, day, 11, 14)
         other = make_hotel(name="One room left", rooms=2)
-        book(other, day, 12, 13)
+        make_booking(other, day, 12, 13)
 
         assert names(search(day, 10, 15)) == ["One room left"]
         # The nights around the full one are fine on their own.
@@ -68,9 +63,9 @@ class TestRules:
 
     def test_free_units_count_the_fullest_night(self, make_hotel, day):
         hotel = make_hotel(rooms=5)
-        book(hotel, day, 10, 11)
+        make_booking(hotel, day, 10, 11)
         for _ in range(3):
-            book(hotel, day, 12, 13)
+            make_booking(hotel, day, 12, 13)
 
         assert [o.free_units for o in search(day, 10, 14)] == [2]
 
@@ -89,29 +84,29 @@ class TestRules:
 
     def test_an_apartment_booked_on_any_night_is_left_out(self, make_apartment, day):
         taken = make_apartment(name="Taken")
-        book(taken, day, 12, 13)
+        make_booking(taken, day, 12, 13)
         make_apartment(name="Free")
 
         assert names(search(day, 10, 14)) == ["Free"]
 
     def test_the_check_out_day_is_free_for_the_next_check_in(self, make_apartment, day):
         apartment = make_apartment()
-        book(apartment, day, 8, 10)
-        book(apartment, day, 12, 14)
+        make_booking(apartment, day, 8, 10)
+        make_booking(apartment, day, 12, 14)
 
         (offer,) = search(day, 10, 12)
         assert offer.free_units == 1
 
     def test_back_to_back_stays_inside_the_window_share_a_room(self, make_hotel, day):
         hotel = make_hotel(rooms=2)
-        book(hotel, day, 10, 11)
-        book(hotel, day, 11, 12)  # checks in on the day the first checks out: one room is enough
+        make_booking(hotel, day, 10, 11)
+        make_booking(hotel, day, 11, 12)  # checks in on the day the first checks out: one room is enough
 
         assert [o.free_units for o in search(day, 10, 12)] == [1]
 
     def test_cancelled_bookings_block_nothing(self, make_apartment, day):
         apartment = make_apartment()
-        services.cancel_booking(booking_id=book(apartment, day, 10, 12).pk)
+        services.cancel_booking(booking_id=make_booking(apartment, day, 10, 12).pk)
 
         assert names(search(day, 10, 12)) == [apartment.name]
 
@@ -165,7 +160,7 @@ class TestFiltersAndOrder:
     def test_pages(self, make_apartment, day):
         for n in range(5):
             make_apartment(name=f"Flat {n}", price=Decimal(100 + n))
-        book(Accommodation.objects.get(name="Flat 1"), day, 10, 11)  # taken: pages skip it
+        make_booking(Accommodation.objects.get(name="Flat 1"), day, 10, 11)  # taken: pages skip it
 
         def page(offset: int, limit: int) -> list[str]:
             return names(services.search_stays(check_in=day(10), check_out=day(12), offset=offset, limit=limit))
@@ -209,7 +204,7 @@ def test_two_sql_statements_whatever_the_number_of_places_and_bookings(make_hote
             else:
                 place = make_apartment(name=f"P{n}", location="Lisbon", max_guests=3)
             for start in (8, 11, 14):
-                book(place, day, start, start + 2)
+                make_booking(place, day, start, start + 2)
 
     grow(4)
     few = statements()

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bookings import services
 from catalog import services as catalog_services
+from factories import make_booking
 
 pytestmark = pytest.mark.django_db
 
@@ -31,19 +31,13 @@ def offers(client, day, start: int, end: int, **variables) -> list[dict]:
     return search(client, day, start, end, **variables).data["searchStays"]
 
 
-def book(place, day, start: int, end: int, guests: int = 1):
-    return services.create_booking(
-        accommodation_id=place.pk, start_date=day(start), end_date=day(end), guest_name="Guest", guests=guests
-    )
-
-
 def test_the_first_screen_of_a_booking_site(gql, make_hotel, make_apartment, day):
     """3 nights in Lisbon for 2 guests: what is free, and what does it cost?"""
     hotel = make_hotel(name="Casa do Fado", location="Lisbon", price=Decimal("119.00"), rooms=2)
     flat = make_apartment(name="Alfama Terrace", location="Lisbon", price=Decimal("110.00"), max_guests=4)
     make_apartment(name="Tiny studio", location="Lisbon", price=Decimal("50.00"), max_guests=1)
     make_hotel(name="Hotel Spreeblick", location="Berlin", price=Decimal("90.00"))
-    book(hotel, day, 12, 13)
+    make_booking(hotel, day, 12, 13)
 
     answer = offers(gql, day, 10, 13, guests=2, location="lisbon")
 
@@ -65,7 +59,7 @@ def test_the_first_screen_of_a_booking_site(gql, make_hotel, make_apartment, day
 
 def test_a_hotel_full_on_one_night_and_an_apartment_too_small(gql, make_hotel, make_apartment, day):
     full = make_hotel(name="Full on night 11", rooms=1)
-    book(full, day, 11, 12)
+    make_booking(full, day, 11, 12)
     make_apartment(name="Free but small", max_guests=1)
     make_apartment(name="Free and big enough", max_guests=2)
 
@@ -74,7 +68,7 @@ def test_a_hotel_full_on_one_night_and_an_apartment_too_small(gql, make_hotel, m
 
 def test_a_price_change_shows_in_search_but_not_in_the_booking(gql, staff_gql, make_apartment, day):
     apartment = make_apartment(price=Decimal("100.00"))
-    booking = book(apartment, day, 1, 3)
+    booking = make_booking(apartment, day, 1, 3)
     catalog_services.update_apartment(apartment_id=apartment.pk, price=Decimal("120.00"))
 
     assert offers(gql, day, 5, 7)[0]["totalPrice"] == "240.00"
@@ -156,7 +150,7 @@ def test_pages_default_and_maximum_like_the_other_lists(gql, make_apartment, day
 
 
 def test_search_is_public_and_shows_no_personal_data(gql, make_hotel, day):
-    book(make_hotel(), day, 1, 2)
+    make_booking(make_hotel(), day, 1, 2)
 
     response = gql(
         """query($i: Date!, $o: Date!) { searchStays(checkIn: $i, checkOut: $o) { accommodation { bookings { guestName } } } }""",
@@ -188,7 +182,7 @@ def test_statements_per_request_do_not_grow_with_places_or_bookings(gql, make_ho
             else:
                 place = make_apartment(name=f"A{n}", location=f"City {n % 3}", max_guests=3)
             for start in (5, 13, 20):
-                book(place, day, start, start + 3)
+                make_booking(place, day, start, start + 3)
 
     grow(4)
     few = statements()

@@ -13,6 +13,7 @@ from django.db import connection
 
 from bookings import selectors
 from bookings.models import Booking
+from concurrency import run_together
 
 
 class Clock:
@@ -43,35 +44,9 @@ def clock(monkeypatch) -> Clock:
     return controlled
 
 
-def run_together(tasks: list, *, names: list[str] | None = None, timeout: float = 60) -> list:
-    """Run each callable in its own thread (own database connection), released at once by a
-    barrier; answer what each returned or raised, in order."""
-    barrier = threading.Barrier(len(tasks))
-    outcomes: list = [None] * len(tasks)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = tasks[index]()
-        except BaseException as exc:  # noqa: BLE001  (recorded and asserted on)
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(n,), name=(names[n] if names else f"racer-{n}"), daemon=True)
-        for n in range(len(tasks))
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout)
-        assert not thread.is_alive(), f"{thread.name} did not finish (deadlock?)"
-    return outcomes
-
-
 @pytest.fixture
 def parallel():
+    """concurrency.run_together: callables in threads with their own connections, released at once."""
     return run_together
 
 

@@ -131,7 +131,7 @@ def test_guest_booking_is_null_for_any_mismatch_without_an_error(gql, booked, re
 
 @pytest.mark.parametrize("query, name", [(GUEST, "guestBooking"), (CONFIRM, "confirmBooking"), (CANCEL, "cancelGuestBooking")])
 def test_a_nul_character_is_refused_alike_for_a_right_or_a_wrong_reference(gql, booked, query, name):
-    """Text cannot hold U+0000 (refused everywhere, tests/test_nul_characters.py): the refusal is the
+    """Text cannot hold U+0000 (refused everywhere, tests/booking_graph/test_nul_characters.py): the refusal is the
     same whether the rest of the pair matches a booking or not, and never a 500."""
     answers = [
         gql(query, {"reference": reference, "email": email})

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 
 from bookings import selectors, services
 from bookings.models import Booking, BookingRevision, BookingStatus
+from factories import make_booking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,14 +23,7 @@ EMAIL = "holder@example.com"
 
 
 def hold(place, day, start=10, end=12, **extra):
-    return services.create_booking(
-        accommodation_id=place.pk, start_date=day(start), end_date=day(end), guest_name="Holder",
-        guest_email=EMAIL, hold=True, **extra,
-    )
-
-
-def book(place, day, start=10, end=12, name="Racer"):
-    return services.create_booking(accommodation_id=place.pk, start_date=day(start), end_date=day(end), guest_name=name)
+    return make_booking(place, day, start, end, guest_name="Holder", guest_email=EMAIL, hold=True, **extra)
 
 
 def taking_capacity(place) -> list[str]:
@@ -48,9 +42,9 @@ def history(booking) -> list[tuple[int, str, str]]:
 def test_a_hold_racing_bookings_for_the_last_hotel_room_lets_exactly_one_win(make_hotel, day, parallel, outcome_counts):
     for round_ in range(3):  # a race: several rounds make a regression show
         hotel = make_hotel(rooms=2, name=f"Last room {round_}")
-        book(hotel, day, 9, 13, name="Already here")  # one of the two rooms is taken on every night raced for
+        make_booking(hotel, day, 9, 13, guest_name="Already here")  # one of the two rooms is taken on every night raced for
 
-        tasks = [lambda: hold(hotel, day)] + [lambda: book(hotel, day)] * RACERS
+        tasks = [lambda: hold(hotel, day)] + [lambda: make_booking(hotel, day, guest_name="Racer")] * RACERS
         outcomes = parallel(tasks)
 
         assert outcome_counts(outcomes) == Counter({"booked": 1, "no_rooms_available": RACERS})
@@ -64,7 +58,8 @@ def test_a_hold_racing_bookings_for_an_apartment_lets_exactly_one_win(make_apart
     for round_ in range(3):  # a race: several rounds make a regression show
         apartment = make_apartment(name=f"Only flat {round_}")
 
-        tasks = [lambda: hold(apartment, day)] + [lambda: book(apartment, day, 11, 13)] * RACERS
+        racers = [lambda: make_booking(apartment, day, 11, 13, guest_name="Racer")] * RACERS
+        tasks = [lambda: hold(apartment, day)] + racers
         outcomes = parallel(tasks)
 
         assert outcome_counts(outcomes) == Counter({"booked": 1, "booking_overlap": RACERS})
@@ -76,7 +71,7 @@ def test_a_live_hold_refuses_every_concurrent_booking(make_hotel, make_apartment
     place = make_hotel(rooms=1) if kind == "hotel" else make_apartment()
     held = hold(place, day)
 
-    outcomes = parallel([lambda: book(place, day, 11, 12)] * RACERS)
+    outcomes = parallel([lambda: make_booking(place, day, 11, 12, guest_name="Racer")] * RACERS)
 
     code = "no_rooms_available" if kind == "hotel" else "booking_overlap"
     assert outcome_counts(outcomes) == Counter({code: RACERS})
@@ -108,7 +103,7 @@ def test_after_the_hold_lapses_the_room_sells_and_confirming_the_old_hold_fails(
     clock.set(held.expires_at)  # the expiry instant: from now on the hold holds nothing; no sweep ran
 
     confirm = lambda: services.confirm_booking(reference=held.reference, email=EMAIL)  # noqa: E731
-    outcomes = parallel([confirm] + [lambda: book(place, day)] * RACERS)
+    outcomes = parallel([confirm] + [lambda: make_booking(place, day, guest_name="Racer")] * RACERS)
 
     assert code_of(outcomes[0]) == "hold_expired"
     assert outcome_counts(outcomes[1:]) == Counter(
@@ -212,7 +207,8 @@ def test_a_lapsed_unswept_hold_never_blocks_an_apartment_and_is_expired_by_the_b
         assert Booking.objects.get(pk=held.pk).status == BookingStatus.HELD  # no sweep has run
 
         # The periodic sweep runs at the same time: the hold is still expired exactly once.
-        *outcomes, swept = parallel([lambda: book(apartment, day, 11, 13)] * RACERS + [services.expire_holds])
+        racers = [lambda: make_booking(apartment, day, 11, 13, guest_name="Racer")] * RACERS
+        *outcomes, swept = parallel(racers + [services.expire_holds])
 
         # Without expiring the stale row first, the exclusion constraint would refuse every one of them.
         assert outcome_counts(outcomes) == Counter({"booked": 1, "booking_overlap": RACERS - 1})
@@ -237,7 +233,7 @@ def test_the_expiry_belongs_to_the_booking_that_met_the_hold(make_apartment, day
     assert Booking.objects.get(pk=held.pk).status == BookingStatus.HELD
     assert len(history(held)) == 1
 
-    booked = book(apartment, day)
+    booked = make_booking(apartment, day, guest_name="Racer")
     assert booked.status == BookingStatus.CONFIRMED
     revision = BookingRevision.objects.get(booking=held, action="expired")
     assert revision.at == clock.moment == booked.confirmed_at

@@ -23,13 +23,6 @@ BEFORE = [("bookings", "0004_rate_plan_snapshot"), _catalog_now()]
 AFTER = [("bookings", "0005_lifecycle"), _catalog_now()]
 
 
-@pytest.fixture
-def back_to_latest_afterwards():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 def trigger_exists() -> bool:
     with connection.cursor() as cursor:
         cursor.execute(

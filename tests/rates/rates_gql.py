@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from factories import booking_input
 from graphql_client import GraphQLClient
 
 OPERATION_INFO = "... on OperationInfo { messages { kind field message code } }"
@@ -77,8 +78,7 @@ def update_plan(client: GraphQLClient, **data) -> dict:
 
 
 def book(client: GraphQLClient, place, start: datetime.date, end: datetime.date, **extra) -> dict:
-    data = {"accommodation": str(place.pk), "startDate": iso(start), "endDate": iso(end), "guestName": "Ada", **extra}
-    return answer_of(client, BOOK, {"data": data})
+    return answer_of(client, BOOK, {"data": booking_input(place, start, end, guest_name="Ada", **extra)})
 
 
 def problems(answer: dict) -> set[tuple[str | None, str | None]]:

@@ -1,44 +1,21 @@
 """Real parallel transactions on rates: threads with their own connections, released together."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from bookings import services as booking_services
 from bookings.models import Booking, BookingStatus
 from catalog import services as catalog_services
 from catalog.models import RateDay, RatePlan
+from concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PARALLEL = 12
-
-
-def run_together(tasks: list) -> list:
-    """Run each task in its own thread, released at once; what each returned or raised."""
-    barrier = threading.Barrier(len(tasks))
-    outcomes: list = [None] * len(tasks)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[index] = tasks[index]()
-        except BaseException as exc:  # noqa: BLE001  (recorded and asserted on)
-            outcomes[index] = exc
-        finally:
-            connection.close()  # each thread had its own connection
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(len(tasks))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def kind(outcome) -> str:

@@ -13,13 +13,6 @@ BEFORE = [("catalog", "0003_hotel_max_guests_per_room"), ("bookings", "0003_stay
 AFTER = [("catalog", "0004_rate_plans"), ("bookings", "0004_rate_plan_snapshot")]
 
 
-@pytest.fixture
-def back_to_latest_afterwards():
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_places_get_a_default_plan_and_bookings_its_snapshot(back_to_latest_afterwards):
     executor = MigrationExecutor(connection)

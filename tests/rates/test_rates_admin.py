@@ -7,12 +7,6 @@ import pytest
 from catalog.models import RateDay, RatePlan
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", password="pw-123456789"))
-    return client
-
-
 def plan_form(flat, **fields) -> dict:
     return {"accommodation": flat.pk, "active": "on", "fee_percent": "100", **fields}
 

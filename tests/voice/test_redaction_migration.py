@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from migration_helpers import migrate_to_latest
 from voice.models import VoiceNote
 
 BEFORE = [("voice", "0003_audio_retention")]
@@ -12,7 +13,7 @@ AFTER = [("voice", "0004_multilingual_redaction_search")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_redacts_and_indexes_existing_notes(booking):
+def test_migration_redacts_and_indexes_existing_notes(booking, back_to_latest_afterwards):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps.get_model("voice", "VoiceNote")
@@ -26,10 +27,8 @@ def test_migration_redacts_and_indexes_existing_notes(booking):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(AFTER)
-    # On to the latest migrations (later ones add columns the current model reads, and later tests
-    # share this database).
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    # On to the latest migrations now: later ones add columns the current model reads.
+    migrate_to_latest()
 
     migrated = VoiceNote.objects.get(pk=note.pk)
     assert migrated.transcript == "Call the guest on [phone] about towels."

@@ -5,7 +5,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.test import Client
 from voice_helpers import make_wav
 
 from voice import services
@@ -20,13 +19,6 @@ def stored_note(booking) -> VoiceNote:
     return VoiceNote.objects.create(
         booking=booking, audio=name, content_type="audio/wav", size_bytes=len(audio), duration_seconds=0.5
     )
-
-
-@pytest.fixture
-def admin_client(django_user_model):
-    client = Client()
-    client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.com", "boss-pass-123"))
-    return client
 
 
 def test_a_rolled_back_deletion_keeps_the_row_and_the_audio(booking, django_capture_on_commit_callbacks):

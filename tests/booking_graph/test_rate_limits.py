@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from bookings.models import Booking
+from factories import booking_input
 from graphql_client import GraphQLClient
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +40,8 @@ def limits(settings):
 
 
 def book(client: GraphQLClient, apartment, day, offset: int):
-    data = {"accommodation": str(apartment.pk), "startDate": str(day(offset)), "endDate": str(day(offset + 1)),
-            "guestName": f"Guest {offset}"}
-    return client(CREATE, {"data": data})
+    """One night from day(offset), through the API."""
+    return client(CREATE, {"data": booking_input(apartment, day(offset), day(offset + 1), guest_name=f"Guest {offset}")})
 
 
 class TestCreateBooking:

@@ -3,7 +3,7 @@ own path answers: the same data, the same errors with the same paths, for every 
 for values the fast path must not answer itself (null in a non-null field, a failing read, a value
 the serializer refuses). The reference is the stock schema (GRAPHQL_FAST_PATHS=0 semantics: no
 fast execution context, resolvers, type resolver or plan cache) behind /graphql-stock/
-(tests/equivalence_urls.py); tests/test_equivalence.py compares a whole corpus the same way."""
+(tests/equivalence_urls.py); tests/booking_graph/test_equivalence.py compares a whole corpus the same way."""
 from __future__ import annotations
 
 import pytest

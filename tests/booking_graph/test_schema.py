@@ -5,7 +5,7 @@ from strawberry.printer import print_schema
 
 from booking_graph.schema import schema
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 
 
 def test_committed_schema_matches_code():

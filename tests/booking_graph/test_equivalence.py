@@ -6,7 +6,7 @@ schema built with GRAPHQL_FAST_PATHS=0: stock Strawberry execution, resolvers an
 same process, tests/equivalence_urls.py). Compared: the whole body (data, errors with message, path
 and code), the HTTP status and the SQL statements, in order.
 
-The corpus: the documents the suite sends (tests/equivalence_corpus.json, recorded with
+The corpus: the documents the suite sends (tests/booking_graph/equivalence_corpus.json, recorded with
 GRAPHQL_CORPUS_RECORD=<file> over a full run, plus the module-level documents of every test
 module), documents written here for variables, named fragments, interfaces, aliases,
 @include/@skip, errors and nulls, and documents generated over the whole schema by
@@ -43,7 +43,8 @@ from voice.models import VoiceNote
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("equivalence_urls")]
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]  # tests/: every test module is scanned for documents
+CORPUS_FILE = Path(__file__).resolve().with_name("equivalence_corpus.json")
 SDL = (TESTS.parent / "schema.graphql").read_text()
 SCHEMA = graphql.build_schema(SDL)
 MAX_DOCUMENTS = int(os.environ.get("EQUIVALENCE_MAX_DOCUMENTS", "160"))
@@ -114,8 +115,7 @@ def module_documents() -> list[str]:
 
 
 def recorded_documents() -> list[str]:
-    path = TESTS / "equivalence_corpus.json"
-    return json.loads(path.read_text()) if path.exists() else []
+    return json.loads(CORPUS_FILE.read_text()) if CORPUS_FILE.exists() else []
 
 
 def corpus() -> list[str]:

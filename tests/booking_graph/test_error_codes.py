@@ -13,7 +13,7 @@ from bookings.errors import BookingErrorCode
 from catalog.errors import CatalogErrorCode
 from voice.errors import VoiceErrorCode
 
-BACKEND = Path(__file__).resolve().parent.parent / "backend"
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
 ENUMS = [CommonErrorCode, CatalogErrorCode, BookingErrorCode, VoiceErrorCode, RequestErrorCode]
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from booking_graph.process import freeze_startup_objects
 
-BACKEND = Path(__file__).resolve().parent.parent / "backend"
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
 
 
 @pytest.fixture

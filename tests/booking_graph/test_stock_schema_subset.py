@@ -1,5 +1,5 @@
 """`make test` with GRAPHQL_FAST_PATHS=0, in small: the statement-count and error-code tests in a
-subprocess with the switch off (the whole suite: `make test-stock`). tests/test_equivalence.py
+subprocess with the switch off (the whole suite: `make test-stock`). tests/booking_graph/test_equivalence.py
 compares the two schemas in one process; this checks the settings switch itself."""
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
-SUBSET = ["tests/catalog/test_accommodation_query_count.py", "tests/test_fast_paths_switch.py",
-          "tests/test_upstream_fence.py", "tests/test_nul_characters.py", "tests/test_fast_execution.py"]
+ROOT = Path(__file__).resolve().parents[2]
+SUBSET = ["tests/catalog/test_accommodation_query_count.py", "tests/booking_graph/test_fast_paths_switch.py",
+          "tests/booking_graph/test_upstream_fence.py", "tests/booking_graph/test_nul_characters.py",
+          "tests/booking_graph/test_fast_execution.py"]
 
 
 @pytest.mark.slow

@@ -19,7 +19,7 @@ from asgi_server import asgi_server  # noqa: F401 - fixture: the app under uvico
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUERY = json.dumps({"query": "{ accommodations { id name } }"}).encode()
 
 

@@ -16,7 +16,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis_graphql import from_schema, nodes
 
-SCHEMA = (Path(__file__).resolve().parents[1] / "schema.graphql").read_text()
+SCHEMA = (Path(__file__).resolve().parents[2] / "schema.graphql").read_text()
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "60"))
 
 # Values for the custom scalars: well-formed ones and junk, so the scalars' refusals are exercised too.

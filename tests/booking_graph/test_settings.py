@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_with_settings(code: str, *, unset: tuple[str, ...], **env: str) -> subprocess.CompletedProcess:

@@ -102,7 +102,7 @@ def test_a_database_outage_answers_service_unavailable_promptly_and_readyz_keeps
     import subprocess
     from pathlib import Path
 
-    ROOT = Path(__file__).resolve().parents[1]
+    ROOT = Path(__file__).resolve().parents[2]
 
     def free_port() -> int:
         with socket.socket() as probe:
@@ -157,7 +157,7 @@ def test_only_web_processes_get_the_statement_timeout():
     import subprocess
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     script = ("import os, sys; sys.path.insert(0, 'backend'); os.environ['DB_NAME'] = 'postgres'; {setup}; "
               "from django.db import connection; cursor = connection.cursor(); "
               "cursor.execute('SHOW statement_timeout'); print(cursor.fetchone()[0])")

@@ -5,7 +5,7 @@ docs/architecture.md "Fast paths"): the custom execution of plain leaves and lis
 and staff-list resolvers, interface rows typed by class, the optimizer's plan cache and the cached
 name converter. Without them the schema is stock Strawberry + strawberry-django plus the features
 (domain error codes, NUL refusal, scalar checks, security extensions, batching, each table read once).
-Everything the fast paths touch inside the libraries is fenced by tests/test_upstream_fence.py.
+Everything the fast paths touch inside the libraries is fenced by tests/booking_graph/test_upstream_fence.py.
 """
 from __future__ import annotations
 

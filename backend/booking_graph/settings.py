@@ -484,7 +484,7 @@ GRAPHQL_DOCUMENT_CACHE_SIZE = env.int("GRAPHQL_DOCUMENT_CACHE_SIZE", 256)
 GRAPHQL_PAGE_SIZE_DEFAULT = env.int("GRAPHQL_PAGE_SIZE_DEFAULT", 20)
 GRAPHQL_PAGE_SIZE_MAX = env.int("GRAPHQL_PAGE_SIZE_MAX", 100)
 # The fast paths reach into graphql-core / Strawberry / strawberry-django internals (fenced by
-# tests/test_upstream_fence.py). 0 builds the stock schema: the same answers and SQL, slower
+# tests/booking_graph/test_upstream_fence.py). 0 builds the stock schema: the same answers and SQL, slower
 # (docs/architecture.md "Fast paths"); the way out if a library upgrade breaks the fence.
 GRAPHQL_FAST_PATHS = env.bool("GRAPHQL_FAST_PATHS", True)
 

@@ -175,9 +175,9 @@ class FastOptimizer(InheritanceAwareOptimizer):
 
     # DjangoOptimizerExtension.resolve wraps every field of every request (as graphql-core
     # middleware) to optimize querysets returned by resolvers that are not strawberry-django
-    # fields; this schema has none (the equivalence test, tests/test_equivalence.py, compares the
+    # fields; this schema has none (the equivalence test, tests/booking_graph/test_equivalence.py, compares the
     # SQL with the stock one), and the wrapper cost a fifth of a large page. Without a `resolve`,
-    # Strawberry installs no middleware (fenced: tests/test_upstream_fence.py).
+    # Strawberry installs no middleware (fenced: tests/booking_graph/test_upstream_fence.py).
     resolve = SchemaExtension.resolve
 
     def optimize(self, qs, info, *, store=None):

@@ -58,12 +58,15 @@ def h(expression: str) -> str:
 
 
 PLACES_SQL = f"""
-INSERT INTO catalog_accommodation (kind, name, description, price, location, created_at, updated_at)
+INSERT INTO catalog_accommodation (kind, name, description, price, location, time_zone, check_in_time,
+                                   voice_languages, created_at, updated_at)
 SELECT CASE WHEN n % 2 = 1 THEN 'HOTEL' ELSE 'APARTMENT' END,
        CASE WHEN n % 2 = 1 THEN 'Hotel ' ELSE 'Flat ' END || n, '',
        40 + {h("n")} % 261,
        (ARRAY['Lisbon', 'Porto', 'Berlin', 'Vienna', 'Barcelona', 'Amsterdam'])[1 + n % 6],
-       now(), now()
+       (ARRAY['Europe/Lisbon', 'Europe/Lisbon', 'Europe/Berlin', 'Europe/Vienna', 'Europe/Madrid',
+              'Europe/Amsterdam'])[1 + n % 6],
+       '15:00', '{{}}', now(), now()
 FROM generate_series(%(first)s, %(last)s - 1) AS n ORDER BY n
 """
 HOTELS_SQL = f"""
@@ -121,10 +124,11 @@ ORDER BY plan.id, day
 BOOKINGS_SQL = f"""
 INSERT INTO bookings_booking (accommodation_id, rate_plan_id, start_date, end_date, guest_name, guests, status,
     exclusive, total_price, nightly_prices, refundable, free_cancellation_until, cancellation_fee_percent,
-    idempotency_fingerprint, created_at, updated_at)
+    idempotency_fingerprint, reference, guest_email, created_at, updated_at)
 SELECT accommodation_id, rate_plan_id, first_day + start_offset, first_day + start_offset + nights, 'Bench', 1,
        CASE WHEN {h("accommodation_id * 1000 + i + 7")} % 25 = 0 THEN 'CANCELLED' ELSE 'CONFIRMED' END, exclusive,
-       price * nights, '[]'::jsonb, TRUE, NULL, 50, '', now(), now()
+       price * nights, '[]'::jsonb, TRUE, NULL, 50, '',
+       'BN' || (accommodation_id * 1000 + i), '', now(), now()  -- unique: i < 1,000
 FROM (
     SELECT stay.*, (SUM(gap + nights) OVER (PARTITION BY accommodation_id, room ORDER BY i) - nights)::int AS start_offset
     FROM (

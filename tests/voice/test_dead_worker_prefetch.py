@@ -16,11 +16,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 def test_prefetched_messages_of_a_killed_worker_are_redelivered_within_about_a_minute(processes, broker, booking):
     notes = [add_note(booking) for _ in range(3)]  # sent on commit (autocommit): 3 messages queued
-    doomed = start_worker(processes, SLOW_TRANSCRIBER_SECONDS="120")
+    # One thread prefetches 2 messages by default (Dramatiq: threads x 2); 3 makes the doomed worker
+    # hold every message, so the rescuer started next finds none until the broker redelivers them.
+    doomed = start_worker(processes, SLOW_TRANSCRIBER_SECONDS="120", dramatiq_queue_prefetch="3")
     wait_for(lambda: any(status_of(n.pk) == TranscriptionStatus.PROCESSING for n in notes), what="a claim")
     time.sleep(2)  # its consumer has prefetched the other two by now
-    # The rescuer is up before the kill (it finds no message: all three are the doomed worker's), so
-    # the time measured is the broker's redelivery, not how long a loaded machine takes to start Django.
+    # The rescuer is up before the kill, so the time measured is the broker's redelivery, not how
+    # long a loaded machine takes to start Django.
     rescuer = start_worker(processes, SLOW_TRANSCRIBER_SECONDS="0")  # sweep off: only the broker's redelivery helps
     wait_for(lambda: "ready for action" in rescuer.output(), what="the rescuing worker to start", timeout=120)
     doomed.kill(signal.SIGKILL)

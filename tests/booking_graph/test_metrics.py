@@ -14,7 +14,7 @@ from graphql_client import GraphQLClient
 
 pytestmark = pytest.mark.django_db
 
-BACKEND = Path(__file__).resolve().parent.parent / "backend"
+BACKEND = Path(__file__).resolve().parents[2] / "backend"
 
 CREATE = """mutation Book($data: BookingInput!) { createBooking(data: $data) {
   __typename ... on OperationInfo { messages { code } } } }"""

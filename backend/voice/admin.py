@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from . import services
+from .services import staff_actions
 from .models import VoiceNote
 
 
@@ -17,7 +17,7 @@ class VoiceNoteAdmin(admin.ModelAdmin):
         return False
 
     def delete_model(self, request, obj: VoiceNote) -> None:
-        services.delete_voice_note(note_id=obj.pk)  # the service also removes the stored audio
+        staff_actions.delete_voice_note(note_id=obj.pk)  # the service also removes the stored audio
 
     def delete_queryset(self, request, queryset) -> None:
-        services.delete_voice_notes(notes=queryset)
+        staff_actions.delete_voice_notes(notes=queryset)

@@ -14,7 +14,8 @@ from django.db import transaction
 from bookings import services as booking_services
 from bookings.models import Booking
 
-from .services import actor_of_author, delete_voice_notes
+from .services.staff_actions import delete_voice_notes
+from .services.uploads import actor_of_author
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@
   attempts are spent, so a note that kills its worker every time cannot loop forever.
   (`models.worker_lost_q`; the claim of a redelivered message applies the same test.)
 
-Every resend is idempotent on the worker side (`services._claim`), and a resent note's
+Every resend is idempotent on the worker side (`services.transcription._claim`), and a resent note's
 ``updated_at`` is touched, so one lost note costs one message per threshold, not one per sweep.
 The sweep runs periodically inside every worker (voice.sweeper), or by hand with
 ``manage.py recover_transcriptions``.
@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from . import live
 from .models import TranscriptionStatus, VoiceNote, worker_lost_q
-from .services import enqueue_transcription, gave_up_error, lost_worker_error
+from .services.messages import enqueue_transcription
+from .services.transcription import gave_up_error, lost_worker_error
 
 logger = logging.getLogger(__name__)
 

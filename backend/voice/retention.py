@@ -15,7 +15,7 @@ from bookings.selectors import today
 
 from . import live
 from .models import TranscriptionStatus, VoiceNote
-from .services import delete_stored_audio_on_commit
+from .services.stored_audio import delete_stored_audio_on_commit
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from booking_graph import rate_limits
 from booking_graph.graphql.errors import RequestErrorCode
 from bookings.selectors import today
 
-from . import services
+from .services import provider_jobs
 from .models import VoiceNote
 from .transcribers.assemblyai import WEBHOOK_SECRET_HEADER
 from .transcribers.base import TransientTranscriptionError
@@ -100,7 +100,7 @@ def assemblyai_webhook(request: HttpRequest) -> JsonResponse:
     if not isinstance(job_id, str) or not job_id or len(job_id) > 128:
         return JsonResponse({"error": "transcript_id must be a non-empty string."}, status=400)
     try:
-        outcome = services.handle_provider_callback(provider="assemblyai", job_id=job_id)
+        outcome = provider_jobs.handle_provider_callback(provider="assemblyai", job_id=job_id)
     except VoiceNote.DoesNotExist:
         logger.warning("voice_note.webhook_refused", extra={"reason": "unknown job", "provider_job_id": job_id})
         return JsonResponse({"error": f"No voice note waits for transcript {job_id!r}."}, status=404)

@@ -190,18 +190,19 @@ class TestRecovery:
         import time
 
         from voice import tasks
+        from voice.services import transcription
 
         settings.VOICE_HEARTBEAT_SECONDS = 0.2
         note = make_note(booking)
         stamps = []
 
         def transcribe_slowly(*, note_id):
-            services._claim(note_id)
+            transcription._claim(note_id)
             for _ in range(4):
                 time.sleep(0.3)
                 stamps.append(VoiceNote.objects.values_list("heartbeat_at", flat=True).get(pk=note_id))
 
-        monkeypatch.setattr(services, "run_transcription", transcribe_slowly)
+        monkeypatch.setattr(transcription, "run_transcription", transcribe_slowly)  # what the actor calls
         tasks.transcribe_voice_note.fn(note.pk)
 
         assert all(stamps) and stamps[-1] > stamps[0]  # stamped at the claim, then by the heartbeat thread

@@ -10,7 +10,7 @@ from booking_graph.graphql.ratelimits import RateLimit, by_user
 
 from bookings.graphql.types import BookingType
 
-from .. import services
+from ..services import staff_actions, uploads
 from ..erasure import erase_booking_personal_data
 from .types import VoiceNoteType
 
@@ -26,17 +26,17 @@ class Mutation:
     def add_voice_note(
         self, info: Info, booking: strawberry.ID, audio: Upload, language: str | None = None
     ) -> VoiceNoteType:
-        return services.add_voice_note(
+        return uploads.add_voice_note(
             booking_id=booking, upload=audio, author=info.context.request.user, language=language
         )
 
     @strawberry_django.mutation(extensions=[IsStaff()])
     def retry_voice_note_transcription(self, id: strawberry.ID) -> VoiceNoteType:
-        return services.retry_transcription(note_id=id)
+        return staff_actions.retry_transcription(note_id=id)
 
     @strawberry_django.mutation(extensions=[IsStaff()])
     def delete_voice_note(self, id: strawberry.ID) -> VoiceNoteType:
-        return services.delete_voice_note(note_id=id)
+        return staff_actions.delete_voice_note(note_id=id)
 
     @strawberry_django.mutation(
         extensions=[IsStaff()],
@@ -51,4 +51,4 @@ class Mutation:
         description="Correct a COMPLETED transcript; the provider's text stays in `transcript`.",
     )
     def edit_voice_note_transcript(self, info: Info, id: strawberry.ID, transcript: str) -> VoiceNoteType:
-        return services.edit_transcript(note_id=id, transcript=transcript, editor=info.context.request.user)
+        return staff_actions.edit_transcript(note_id=id, transcript=transcript, editor=info.context.request.user)

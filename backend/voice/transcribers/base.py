@@ -8,6 +8,8 @@ It raises ``TransientTranscriptionError`` when trying again later may succeed
 (network, timeouts, 5xx, rate limits) and ``PermanentTranscriptionError`` when
 it will not (the provider says the audio is unusable). The worker maps those
 onto retry-with-backoff vs FAILED; providers never touch the database.
+A provider that can also run the note as a job and call back (webhook mode) implements
+``SubmittingTranscriber`` as well: ``submit`` and ``fetch``.
 """
 from __future__ import annotations
 
@@ -44,4 +46,23 @@ class Transcriber(Protocol):
     def transcribe(self, audio: BinaryIO, *, key_terms: Sequence[str] = (), languages: Sequence[str] = ()) -> Transcript:
         """Transcribe a readable binary stream positioned at its start, in one of ``languages``
         (one: that language; several: detect among them; none: the provider's own choice)."""
+        ...
+
+
+@runtime_checkable
+class SubmittingTranscriber(Transcriber, Protocol):
+    """A provider that can also run a note as a job on its side (webhook mode): ``submit`` uploads
+    the audio and answers the provider's job id at once, the provider calls ``webhook_url`` back
+    when it is done, and ``fetch`` collects the result by id (also when the callback is overdue).
+    The worker uses it when ASSEMBLYAI_WEBHOOK_URL is set; other providers are always waited on."""
+
+    def submit(
+        self, audio: BinaryIO, *, key_terms: Sequence[str] = (), languages: Sequence[str] = (), webhook_url: str,
+        webhook_secret: str,
+    ) -> str:
+        """Start the job, sending ``webhook_secret`` with the callback; the provider's job id. No waiting."""
+        ...
+
+    def fetch(self, job_id: str) -> Transcript | None:
+        """The finished transcript, None while the provider is still working on it."""
         ...

@@ -175,11 +175,12 @@ def seed_voice_note(booking):
     """A note made from a shipped recording, transcribed right away by the offline Whisper provider
     (the default without an AssemblyAI key: no key or network needed), so GraphiQL shows a transcript,
     its confidence and segment timings on the first query."""
-    from voice import services as voice_services
+    from voice.services.transcription import run_transcription
+    from voice.services.uploads import add_voice_note
     from voice.transcribers import get_transcriber
 
     upload = SimpleUploadedFile("baby-cot.wav", DEMO_AUDIO.read_bytes(), content_type="audio/wav")
-    note = voice_services.add_voice_note(booking_id=booking.pk, upload=upload, author=None)
-    voice_services.run_transcription(note_id=note.pk, transcriber=get_transcriber("whisper"))
+    note = add_voice_note(booking_id=booking.pk, upload=upload, author=None)
+    run_transcription(note_id=note.pk, transcriber=get_transcriber("whisper"))
     note.refresh_from_db()
     return note

@@ -51,6 +51,13 @@ def _apply(instance: Accommodation, allowed: tuple[str, ...], changes: dict[str,
     for field, value in changes.items():
         if field not in allowed:
             raise field_error(field, f"{field} cannot be changed.", CommonErrorCode.INVALID)
+        # full_clean skips the null check of a blank-allowed field (description): an explicit null
+        # reached the NOT NULL column as an internal error (production fuzz). Same code as Django's.
+        if value is None:
+            try:
+                instance._meta.get_field(field).validate(None, instance)  # Django's own null check and code
+            except ValidationError as refused:
+                raise ValidationError({field: refused.error_list}) from None
         setattr(instance, field, value)
 
 

@@ -126,6 +126,9 @@ class TestUpdateBounds:
             pytest.param({"name": None}, {("name", "null")}, id="name-null"),
             pytest.param({"price": None}, {("price", "null")}, id="price-null"),
             pytest.param({"rooms": None}, {("rooms", "null")}, id="rooms-null"),
+            # blank is allowed, null is not (the production fuzz found it answered `internal`)
+            pytest.param({"description": None}, {("description", "null")}, id="description-null"),
+            pytest.param({"timeZone": None}, {("timeZone", "null")}, id="time-zone-null"),
         ],
     )
     def test_update_hotel_refuses(self, staff_gql, make_hotel, changes, expected):
@@ -142,6 +145,7 @@ class TestUpdateBounds:
         + [
             pytest.param({"bedrooms": None}, {("bedrooms", "null")}, id="bedrooms-null"),
             pytest.param({"maxGuests": None}, {("maxGuests", "null")}, id="max-guests-null"),
+            pytest.param({"description": None}, {("description", "null")}, id="description-null"),
         ],
     )
     def test_update_apartment_refuses(self, staff_gql, make_apartment, changes, expected):

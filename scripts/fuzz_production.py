@@ -85,9 +85,13 @@ def sender(stack: Stack, role: str, jobs: queue.Queue, results: Results, client:
     while (query := jobs.get()) is not None:
         try:
             response = client.post("/graphql/", json={"query": query})
-            results.record(role, query, response)
         except httpx.HTTPError as exc:
             results.record(role, query, None, f"{type(exc).__name__}: {exc}")
+            continue
+        try:
+            results.record(role, query, response)
+        except Exception as exc:  # an answer of a shape this script did not expect must not stop the sender
+            results.record(role, query, None, f"unreadable answer {response.status_code}: {type(exc).__name__}: {exc}")
 
 
 def main() -> int:
@@ -123,6 +127,17 @@ def main() -> int:
         class TimeUp(Exception):
             pass
 
+        def offer(jobs: queue.Queue, query: str) -> None:
+            # A bounded wait: with every sender of a role stuck or gone, a plain put() blocked the run
+            # past its deadline until the outer timeout killed it, report and all (seen once).
+            while True:
+                try:
+                    jobs.put(query, timeout=1)
+                    return
+                except queue.Full:
+                    if time.monotonic() > deadline:
+                        raise TimeUp from None
+
         @settings(max_examples=10**9, deadline=None, database=None, phases=[Phase.generate],
                   suppress_health_check=list(HealthCheck))
         @given(OPERATIONS)
@@ -131,9 +146,9 @@ def main() -> int:
             if time.monotonic() > deadline:
                 raise TimeUp
             generated += 1
-            queues["anonymous"].put(query)
+            offer(queues["anonymous"], query)
             if not STAFF_SKIPS.search(query):
-                queues["staff"].put(query)
+                offer(queues["staff"], query)
             if generated % 500 == 0:
                 print(f"   {generated} generated, {results.sent} answered, "
                       f"{len(results.failures)} failures", flush=True)
@@ -145,9 +160,13 @@ def main() -> int:
             pass
         for jobs in queues.values():
             for _ in range(args.senders):
-                jobs.put(None)
+                try:
+                    jobs.put(None, timeout=30)
+                except queue.Full:
+                    break  # its senders are stuck: the report says how many are still alive
         for thread in threads:
             thread.join(timeout=120)
+        stuck_senders = sum(thread.is_alive() for thread in threads)
         elapsed = time.monotonic() - started
         logged_errors = [line for process in stack.processes for line in process.output().splitlines()
                          if '"level": "ERROR"' in line or '"level": "CRITICAL"' in line]
@@ -157,15 +176,17 @@ def main() -> int:
     for outcome, count in sorted(results.outcomes.items(), key=lambda item: -item[1]):
         print(f"  {count:7d} x {outcome}")
     print(f"  ERROR lines logged by the web and worker processes: {len(logged_errors)}")
+    if stuck_senders:
+        print(f"  senders still waiting on an answer at the end: {stuck_senders} (a request that never returned)")
     for line in logged_errors[:10]:
         print("   ", line[:600])
     for uncoded in results.uncoded:
         print("  (error without a code)", json.dumps(uncoded)[:1200])
     for failure in results.failures[:20]:
         print("  FAILURE", json.dumps(failure)[:3000])
-    bad = results.failures or logged_errors
+    bad = results.failures or logged_errors or stuck_senders
     print("RESULT:", "no 500 and no internal error" if not bad else
-          f"{len(results.failures)} failing answers, {len(logged_errors)} ERROR lines")
+          f"{len(results.failures)} failing answers, {len(logged_errors)} ERROR lines, {stuck_senders} stuck senders")
     return 1 if bad else 0
 
 

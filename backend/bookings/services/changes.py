@@ -94,6 +94,34 @@ def _quote_new_stay(
     return plan, quote_bookable(accommodation, plan, start=start, end=end, exclude_booking_id=booking.pk)
 
 
+def _requested_stay(
+    booking: Booking, start_date: datetime.date | None, end_date: datetime.date | None, rate_plan_id: object | None
+) -> tuple[datetime.date, datetime.date, bool, bool]:
+    """The stay asked for (a date left out keeps the booked one), and whether it moves or changes plan."""
+    start, end = start_date or booking.start_date, end_date or booking.end_date
+    moved = (start, end) != (booking.start_date, booking.end_date)
+    replanned = rate_plan_id is not None and str(rate_plan_id) != str(booking.rate_plan_id)
+    return start, end, moved, replanned
+
+
+def _set_guests(booking: Booking, accommodation: Accommodation, guests: int | None) -> None:
+    if guests is not None:
+        ensure_guests_fit(accommodation, guests)
+        booking.guests = guests
+
+
+def _store_change(booking: Booking, *, before: dict, at: datetime.datetime, actor: str, event: str) -> None:
+    """Save a changed booking, its revision and one log line, the same for guests' and staff's changes."""
+    save_booking(booking)
+    revisions.record(booking, actor=actor, action=revisions.Action.CHANGED, before=before, at=at)
+    logger.info(
+        event,
+        extra={"booking_id": booking.pk, "reference": booking.masked_reference, "start": booking.start_date,
+               "end": booking.end_date, "guests": booking.guests, "total_price": str(booking.total_price),
+               "actor": actor},
+    )
+
+
 def _change(
     booking: Booking,
     accommodation: Accommodation,
@@ -109,12 +137,8 @@ def _change(
     _refuse_unchangeable(booking)
     before = revisions.snapshot(booking)
     previous_total = booking.total_price
-    new_start, new_end = start_date or booking.start_date, end_date or booking.end_date
-    moved = (new_start, new_end) != (booking.start_date, booking.end_date)
-    replanned = rate_plan_id is not None and str(rate_plan_id) != str(booking.rate_plan_id)
-    if guests is not None:
-        ensure_guests_fit(accommodation, guests)
-        booking.guests = guests
+    new_start, new_end, moved, replanned = _requested_stay(booking, start_date, end_date, rate_plan_id)
+    _set_guests(booking, accommodation, guests)
     if moved or replanned:
         plan, quote = _quote_new_stay(
             booking, accommodation, at=at, start=new_start, end=new_end, rate_plan_id=rate_plan_id if replanned else None
@@ -126,13 +150,7 @@ def _change(
         apply_snapshot(booking, plan, dataclasses.replace(quote, nightly_prices=nights), accommodation)
     else:
         check_expected_price(expected_total_price, total=booking.total_price, nightly_prices=agreed_nights(booking))
-    save_booking(booking)
-    revisions.record(booking, actor=actor, action=revisions.Action.CHANGED, before=before, at=at)
-    logger.info(
-        "booking.changed",
-        extra={"booking_id": booking.pk, "reference": booking.masked_reference, "start": new_start, "end": new_end,
-               "guests": booking.guests, "total_price": str(booking.total_price), "actor": actor},
-    )
+    _store_change(booking, before=before, at=at, actor=actor, event="booking.changed")
     return BookingChange(booking, previous_total)
 
 
@@ -176,30 +194,13 @@ def _update(
     before = revisions.snapshot(booking)
     if guest_name is not None:
         booking.guest_name = clean_guest_name(guest_name)
-    new_start = start_date or booking.start_date
-    new_end = end_date or booking.end_date
-    moved = (new_start, new_end) != (booking.start_date, booking.end_date)
-    if guests is not None:
-        ensure_guests_fit(accommodation, guests)
-        booking.guests = guests
-    replanned = rate_plan_id is not None and str(rate_plan_id) != str(booking.rate_plan_id)
+    new_start, new_end, moved, replanned = _requested_stay(booking, start_date, end_date, rate_plan_id)
+    _set_guests(booking, accommodation, guests)
     if moved or replanned:
         plan, quote = _quote_new_stay(
             booking, accommodation, at=at, start=new_start, end=new_end, rate_plan_id=rate_plan_id if replanned else None
         )
         booking.start_date, booking.end_date = new_start, new_end
         apply_snapshot(booking, plan, quote, accommodation)
-    save_booking(booking)
-    revisions.record(booking, actor=actor, action=revisions.Action.CHANGED, before=before, at=at)
-    logger.info(
-        "booking.updated",
-        extra={
-            "booking_id": booking.pk,
-            "start": new_start,
-            "end": new_end,
-            "guests": booking.guests,
-            "total_price": str(booking.total_price),
-            "actor": actor,
-        },
-    )
+    _store_change(booking, before=before, at=at, actor=actor, event="booking.updated")
     return booking

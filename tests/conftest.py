@@ -84,3 +84,13 @@ def back_to_latest_afterwards():
     at the latest migrations, not at the one a test stopped at, even when the test fails."""
     yield
     migrate_to_latest()
+
+
+@pytest.fixture
+def limits(settings):
+    """``limits(create_booking="2/m")``: abuse-limit rates for one test (restored afterwards)."""
+
+    def set_limits(**rates: str) -> None:
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+
+    return set_limits

@@ -62,3 +62,10 @@ def record(query: str) -> None:
     if target:
         with open(target, "a", encoding="utf-8") as out:
             out.write(json.dumps(query) + "\n")
+
+
+def client_from(address: str, **extra) -> GraphQLClient:
+    """A browser-like client at ``address`` (REMOTE_ADDR) with CSRF checks on and its cookie fetched."""
+    client = GraphQLClient(Client(enforce_csrf_checks=True, REMOTE_ADDR=address, **extra))
+    client.fetch_csrf_cookie()
+    return client

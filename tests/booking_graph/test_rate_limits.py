@@ -5,11 +5,10 @@ from __future__ import annotations
 import socket
 
 import pytest
-from django.test import Client
 
 from bookings.models import Booking
 from factories import booking_input
-from graphql_client import GraphQLClient
+from graphql_client import GraphQLClient, client_from
 
 pytestmark = pytest.mark.django_db
 
@@ -23,20 +22,6 @@ mutation($data: BookingInput!) {
 }"""
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { username } }"
 CATALOG = "{ accommodations { id } }"
-
-
-def client_from(address: str, **extra) -> GraphQLClient:
-    client = GraphQLClient(Client(enforce_csrf_checks=True, REMOTE_ADDR=address, **extra))
-    client.fetch_csrf_cookie()
-    return client
-
-
-@pytest.fixture
-def limits(settings):
-    def set_limits(**rates: str) -> None:
-        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
-
-    return set_limits
 
 
 def book(client: GraphQLClient, apartment, day, offset: int):

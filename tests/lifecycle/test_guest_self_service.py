@@ -7,11 +7,10 @@ import json
 import logging
 
 import pytest
-from django.test import Client
 
 from bookings import services
 from bookings.models import REFERENCE_ALPHABET, REFERENCE_LENGTH, Booking, BookingStatus
-from graphql_client import GraphQLClient
+from graphql_client import client_from
 
 pytestmark = pytest.mark.django_db
 
@@ -56,20 +55,6 @@ mutation($data: ChangeBookingInput!) {
     ... on OperationInfo { messages { kind code field message } }
   }
 }"""
-
-
-def client_from(address: str) -> GraphQLClient:
-    client = GraphQLClient(Client(enforce_csrf_checks=True, REMOTE_ADDR=address))
-    client.fetch_csrf_cookie()
-    return client
-
-
-@pytest.fixture
-def limits(settings):
-    def set_limits(**rates: str) -> None:
-        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
-
-    return set_limits
 
 
 @pytest.fixture

@@ -15,14 +15,6 @@ def client_from(address: str) -> GraphQLClient:
     return GraphQLClient(Client(enforce_csrf_checks=True, REMOTE_ADDR=address))
 
 
-@pytest.fixture
-def limits(settings):
-    def set_limits(**rates: str) -> None:
-        settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
-
-    return set_limits
-
-
 class TestVoiceUploads:
     def test_uploads_are_limited_per_staff_user(self, limits, django_user_model, staff_user, make_apartment, day):
         limits(voice_upload="2/h")

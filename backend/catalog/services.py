@@ -27,7 +27,21 @@ def _validate(instance: Accommodation) -> None:
     if isinstance(instance.name, str):
         instance.name = instance.name.strip()
     refuse_null_characters(instance)
+    _refuse_null_in_blank_fields(instance)
     instance.full_clean()
+
+
+def _refuse_null_in_blank_fields(instance: Accommodation) -> None:
+    """full_clean skips every check of a blank-allowed field holding None, null included, so a
+    None description reached the NOT NULL column as an internal error (the production fuzz sent
+    `description: null`). Django's own null check, with its message and code."""
+    for field in instance._meta.concrete_fields:
+        if field.editable and not field.primary_key and field.blank and not field.null \
+                and getattr(instance, field.attname) is None:
+            try:
+                field.validate(None, instance)
+            except ValidationError as refused:
+                raise ValidationError({field.name: refused.error_list}) from None
 
 
 def _save(instance: Accommodation) -> None:
@@ -51,13 +65,6 @@ def _apply(instance: Accommodation, allowed: tuple[str, ...], changes: dict[str,
     for field, value in changes.items():
         if field not in allowed:
             raise field_error(field, f"{field} cannot be changed.", CommonErrorCode.INVALID)
-        # full_clean skips the null check of a blank-allowed field (description): an explicit null
-        # reached the NOT NULL column as an internal error (production fuzz). Same code as Django's.
-        if value is None:
-            try:
-                instance._meta.get_field(field).validate(None, instance)  # Django's own null check and code
-            except ValidationError as refused:
-                raise ValidationError({field: refused.error_list}) from None
         setattr(instance, field, value)
 
 
